@@ -1,0 +1,85 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using System.Net;
+using System.Net.Sockets;
+
+namespace AccessPlatform.AppHost;
+
+internal static class Extensions
+{
+    /// <summary>A service with one HTTP endpoint, health probed at <c>/health</c>, in the AppHost's environment.</summary>
+    public static IResourceBuilder<ProjectResource> AddService<TProject>(this IDistributedApplicationBuilder builder, string name)
+        where TProject : IProjectMetadata, new() =>
+        builder.AddProject<TProject>(name, launchProfileName: null)
+            .WithHttpEndpoint(name: "http")
+            .WithHttpHealthCheck("/health")
+            .WithEnvironment("ASPNETCORE_ENVIRONMENT", builder.Environment.EnvironmentName)
+            .WithEnvironment("PublicOrigin", builder.PublicOrigin());
+
+    /// <summary>
+    /// The gateway is not behind DCP's proxy: it must see the client's real address for per-IP rate limits.
+    /// Dev uses a fixed port; tests take a free one.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> AddGateway<TProject>(this IDistributedApplicationBuilder builder, string name)
+        where TProject : IProjectMetadata, new() =>
+        builder.AddProject<TProject>(name, launchProfileName: null)
+            .WithHttpEndpoint(port: builder.GatewayPort(), name: "http", isProxied: false)
+            .WithExternalHttpEndpoints()
+            .WithHttpHealthCheck("/health")
+            .WithEnvironment("ASPNETCORE_ENVIRONMENT", builder.Environment.EnvironmentName);
+
+    /// <summary>Fixed 8080 in dev (bookmarkable); a free port when fixed ports are off, so tests run beside a dev stack.</summary>
+    public static int GatewayPort(this IDistributedApplicationBuilder builder)
+    {
+        if (builder.Configuration.GetValue<int?>("AppHost:ResolvedGatewayPort") is { } resolved)
+        {
+            return resolved;
+        }
+        var port = builder.Configuration.GetValue("AppHost:FixedPorts", true) ? builder.Configuration.GetValue("AppHost:GatewayPort", 8080) : FreePort();
+        builder.Configuration["AppHost:ResolvedGatewayPort"] = port.ToString();
+        return port;
+    }
+
+    /// <summary>The address users reach: links in emails are built from it, never from a request's Host header.</summary>
+    public static string PublicOrigin(this IDistributedApplicationBuilder builder) =>
+        builder.Configuration["AppHost:PublicOrigin"] ?? $"http://localhost:{builder.GatewayPort()}";
+
+    /// <summary>A Twilio-compatible Messages endpoint that records SMS: dev and tests only, never deployed.</summary>
+    public static IResourceBuilder<ProjectResource> AddTwilioSink(this IDistributedApplicationBuilder builder, string name) =>
+        builder.AddProject<Projects.TwilioSink>(name, launchProfileName: null)
+            .WithHttpEndpoint(name: "http")
+            .WithHttpHealthCheck("/health")
+            .WithEnvironment("Twilio__AccountSid", DevTwilio.AccountSid)
+            .WithEnvironment("Twilio__AuthToken", DevTwilio.AuthToken);
+
+    public static IResourceBuilder<ProjectResource> WithTwilio(this IResourceBuilder<ProjectResource> worker, IResourceBuilder<ProjectResource> sink) =>
+        worker.WithReference(sink).WaitFor(sink)
+            .WithEnvironment("Twilio__BaseAddress", sink.GetEndpoint("http"))
+            .WithEnvironment("Twilio__AccountSid", DevTwilio.AccountSid)
+            .WithEnvironment("Twilio__AuthToken", DevTwilio.AuthToken)
+            .WithEnvironment("Twilio__From", DevTwilio.From);
+
+    /// <summary>Dashboard buttons ops use to check delivery settings.</summary>
+    public static IResourceBuilder<ProjectResource> WithOpsCommands(this IResourceBuilder<ProjectResource> loginApi) =>
+        loginApi
+            .WithHttpCommand("/internal/ops/notifications/test?channel=email", "Send test email",
+                commandName: "send-test-email", commandOptions: new() { Method = HttpMethod.Post, IconName = "Mail" })
+            .WithHttpCommand("/internal/ops/notifications/test?channel=sms", "Send test SMS",
+                commandName: "send-test-sms", commandOptions: new() { Method = HttpMethod.Post, IconName = "Phone" });
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+/// <summary>Credentials for the local Twilio stand-in; real ones come from configuration in production.</summary>
+internal static class DevTwilio
+{
+    public const string AccountSid = "AC00000000000000000000000000000dev";
+    public const string AuthToken = "dev-auth-token-not-secret";
+    public const string From = "+15005550006";
+}

@@ -1,0 +1,39 @@
+using AccessPlatform.AppHost;
+using AccessPlatform.AppHost.Infrastructure;
+
+var builder = DistributedApplication.CreateBuilder(args);
+
+// Infrastructure: containers where a runtime answers, local processes otherwise (Infrastructure/).
+var infrastructure = builder.AddInfrastructure();
+var postgres = infrastructure.AddPostgres("postgres");
+var loginDb = infrastructure.AddDatabase(postgres, "login-db");
+var ssoDb = infrastructure.AddDatabase(postgres, "sso-db");
+var redis = infrastructure.AddRedis("redis");
+var messaging = infrastructure.AddRabbitMQ("messaging");
+var mail = infrastructure.AddMailCatcher("mail", builder.DevPort("MailPort"));
+var sms = builder.AddTwilioSink("twilio-sink");
+
+// Services
+var loginApi = builder.AddService<Projects.Login_Api>("login-api")
+    .WithReference(loginDb).WaitFor(loginDb)
+    .WithReference(redis).WaitFor(redis)
+    .WithReference(messaging).WaitFor(messaging)
+    .WithOpsCommands();
+
+var ssoApi = builder.AddService<Projects.Sso_Api>("sso-api")
+    .WithReference(ssoDb).WaitFor(ssoDb)
+    .WithReference(redis).WaitFor(redis)
+    .WithReference(loginApi);
+
+builder.AddService<Projects.Notifications_Worker>("notifications-worker")
+    .WithReference(messaging).WaitFor(messaging)
+    .WithReference(redis).WaitFor(redis)
+    .WithReference(mail).WaitFor(mail)
+    .WithTwilio(sms);
+
+// The only public entry.
+builder.AddGateway<Projects.Gateway>("gateway")
+    .WithReference(loginApi).WaitFor(loginApi)
+    .WithReference(ssoApi).WaitFor(ssoApi);
+
+builder.Build().Run();

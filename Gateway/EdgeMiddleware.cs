@@ -1,0 +1,58 @@
+using Microsoft.Extensions.Options;
+
+namespace AccessPlatform.Gateway;
+
+/// <summary>
+/// What every response from the public entry gets: internal paths hidden, oversized bodies refused early,
+/// and security headers on the way out.
+/// </summary>
+public sealed class EdgeMiddleware(RequestDelegate next, IOptions<GatewayOptions> options, IHostEnvironment environment)
+{
+    private const string ContentSecurityPolicy =
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; " +
+        "base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        context.Response.OnStarting(() => AddSecurityHeaders(context));
+
+        if (context.Request.Path.StartsWithSegments("/internal"))
+        {
+            await TypedResults.Problem(title: "Not found", statusCode: StatusCodes.Status404NotFound).ExecuteAsync(context);
+            return;
+        }
+
+        var limit = options.Value.MaxRequestBodyBytes;
+        if (context.Request.ContentLength > limit)
+        {
+            await TypedResults.Problem(title: "Request too large", detail: $"The request body may be at most {limit} bytes.",
+                statusCode: StatusCodes.Status413PayloadTooLarge).ExecuteAsync(context);
+            return;
+        }
+        if (context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature)
+        {
+            feature.MaxRequestBodySize = limit; // chunked bodies without a length
+        }
+
+        await next(context);
+    }
+
+    private Task AddSecurityHeaders(HttpContext context)
+    {
+        var headers = context.Response.Headers;
+        headers.XContentTypeOptions = "nosniff";
+        headers.XFrameOptions = "DENY";
+        headers["Referrer-Policy"] = "no-referrer";
+        headers["Cross-Origin-Opener-Policy"] = "same-origin";
+        headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()";
+        if (context.Response.ContentType?.StartsWith("text/html", StringComparison.OrdinalIgnoreCase) == true)
+        {
+            headers.ContentSecurityPolicy = ContentSecurityPolicy;
+        }
+        if (!environment.IsDevelopment())
+        {
+            headers.StrictTransportSecurity = "max-age=31536000; includeSubDomains";
+        }
+        return Task.CompletedTask;
+    }
+}

@@ -1,0 +1,42 @@
+using AccessPlatform.Contracts;
+using MassTransit;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace AccessPlatform.Login.Apis;
+
+/// <summary>
+/// Delivery checks for ops: <c>/internal/ops</c> backs the dashboard commands (the gateway never routes
+/// <c>/internal</c>).
+/// </summary>
+public static class OpsApi
+{
+    public static IEndpointRouteBuilder MapOpsApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGroup("/internal/ops").WithTags("Ops")
+            .MapPost("/notifications/test", SendTestNotification).WithName("SendTestNotificationInternal");
+        return app;
+    }
+
+    public static async Task<Results<Accepted<TestNotificationAccepted>, ProblemHttpResult>> SendTestNotification(
+        string? channel, string? to, IPublishEndpoint publisher, IConfiguration configuration, CancellationToken cancellationToken)
+    {
+        var messageId = Guid.NewGuid();
+        switch (channel?.ToLowerInvariant())
+        {
+            case "email":
+                var email = to ?? configuration["Ops:TestEmailTo"] ?? "ops@access-platform.local";
+                await publisher.Publish(new SendEmail(messageId, email, "Access Platform test email",
+                    "This is a test email from the Access Platform. Delivery settings work.", NotificationPurpose.Test), cancellationToken);
+                return TypedResults.Accepted((string?)null, new TestNotificationAccepted(messageId, "email"));
+            case "sms":
+                var number = to ?? configuration["Ops:TestSmsTo"] ?? "+15005550006";
+                await publisher.Publish(new SendSms(messageId, number, "Access Platform test SMS: delivery settings work.", NotificationPurpose.Test),
+                    cancellationToken);
+                return TypedResults.Accepted((string?)null, new TestNotificationAccepted(messageId, "sms"));
+            default:
+                return TypedResults.Problem(title: "Unknown channel", detail: "channel must be 'email' or 'sms'.", statusCode: 400);
+        }
+    }
+}
+
+public sealed record TestNotificationAccepted(Guid MessageId, string Channel);

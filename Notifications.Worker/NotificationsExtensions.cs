@@ -1,0 +1,46 @@
+using AccessPlatform.Notifications.Delivery;
+using MassTransit;
+using Twilio.Clients;
+using Twilio.Http;
+
+namespace AccessPlatform.Notifications;
+
+public static class NotificationsExtensions
+{
+    public static void AddNotifications(this WebApplicationBuilder builder)
+    {
+        builder.AddRedisClient("redis");
+        builder.Services.AddOptions<MailOptions>().BindConfiguration(MailOptions.Section);
+        builder.Services.AddOptions<TwilioOptions>().BindConfiguration(TwilioOptions.Section);
+        builder.Services.AddOptions<RetryOptions>().BindConfiguration(RetryOptions.Section);
+        builder.Services.AddSingleton<NotificationMetrics>();
+        builder.Services.AddSingleton<DeliveryLedger>();
+        builder.Services.AddSingleton<IEmailSender, SmtpEmailSender>();
+        builder.Services.AddSingleton<ISmsSender, TwilioSmsSender>();
+
+        // The Twilio SDK has no base-URL setting: a handler points it at TwilioOptions.BaseAddress when one is set.
+        builder.Services.AddTransient<TwilioBaseAddressHandler>();
+        builder.Services.AddHttpClient(TwilioSmsSender.HttpClientName).AddHttpMessageHandler<TwilioBaseAddressHandler>();
+        builder.Services.AddSingleton<ITwilioRestClient>(sp =>
+        {
+            var options = sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<TwilioOptions>>().Value;
+            var http = sp.GetRequiredService<IHttpClientFactory>().CreateClient(TwilioSmsSender.HttpClientName);
+            return new TwilioRestClient(options.AccountSid, options.AuthToken, httpClient: new SystemNetHttpClient(http));
+        });
+
+        var messaging = builder.Configuration.GetConnectionString("messaging")
+            ?? throw new InvalidOperationException("Connection string 'messaging' is missing.");
+        builder.Services.AddMassTransit(bus =>
+        {
+            bus.SetKebabCaseEndpointNameFormatter();
+            bus.AddConsumer<SendEmailConsumer, DeliveryConsumerDefinition<SendEmailConsumer>>();
+            bus.AddConsumer<SendSmsConsumer, DeliveryConsumerDefinition<SendSmsConsumer>>();
+            bus.AddConsumer<DeliveryFaultConsumer>();
+            bus.UsingRabbitMq((context, rabbit) =>
+            {
+                rabbit.Host(new Uri(messaging));
+                rabbit.ConfigureEndpoints(context);
+            });
+        });
+    }
+}
