@@ -15,7 +15,8 @@ internal static class Extensions
             .WithHttpEndpoint(name: "http")
             .WithHttpHealthCheck("/health")
             .WithEnvironment("ASPNETCORE_ENVIRONMENT", builder.Environment.EnvironmentName)
-            .WithEnvironment("PublicOrigin", builder.PublicOrigin());
+            .WithEnvironment("PublicOrigin", builder.PublicOrigin())
+            .WithForwardedSettings(builder.Configuration);
 
     /// <summary>
     /// The gateway is not behind DCP's proxy: it must see the client's real address for per-IP rate limits.
@@ -27,7 +28,8 @@ internal static class Extensions
             .WithHttpEndpoint(port: builder.GatewayPort(), name: "http", isProxied: false)
             .WithExternalHttpEndpoints()
             .WithHttpHealthCheck("/health")
-            .WithEnvironment("ASPNETCORE_ENVIRONMENT", builder.Environment.EnvironmentName);
+            .WithEnvironment("ASPNETCORE_ENVIRONMENT", builder.Environment.EnvironmentName)
+            .WithForwardedSettings(builder.Configuration);
 
     /// <summary>Fixed 8080 in dev (bookmarkable); a free port when fixed ports are off, so tests run beside a dev stack.</summary>
     public static int GatewayPort(this IDistributedApplicationBuilder builder)
@@ -44,6 +46,23 @@ internal static class Extensions
     /// <summary>The address users reach: links in emails are built from it, never from a request's Host header.</summary>
     public static string PublicOrigin(this IDistributedApplicationBuilder builder) =>
         builder.Configuration["AppHost:PublicOrigin"] ?? $"http://localhost:{builder.GatewayPort()}";
+
+    /// <summary>
+    /// AppHost settings under <c>Services:{resource}:</c> become that service's configuration (tests and benchmarks
+    /// use this to tune limits without editing the services).
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithForwardedSettings(this IResourceBuilder<ProjectResource> service, IConfiguration configuration)
+    {
+        var section = configuration.GetSection($"Services:{service.Resource.Name}");
+        foreach (var (key, value) in section.AsEnumerable(makePathsRelative: true))
+        {
+            if (value is not null)
+            {
+                service.WithEnvironment(key.Replace(":", "__"), value);
+            }
+        }
+        return service;
+    }
 
     /// <summary>A Twilio-compatible Messages endpoint that records SMS: dev and tests only, never deployed.</summary>
     public static IResourceBuilder<ProjectResource> AddTwilioSink(this IDistributedApplicationBuilder builder, string name) =>

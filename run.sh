@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Runs the whole stack: installs what is missing, then starts the Aspire AppHost.
+#   ./run.sh                 set up, then run (dashboard http://localhost:18888, gateway http://localhost:8080)
+#   ./run.sh --prepare-only  set up only (test.sh and CI use this)
+set -euo pipefail
+cd "$(dirname "$0")"
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+apt_updated=0
+apt_install() {
+  if [ "$apt_updated" = 0 ]; then as_root apt-get update -qq; apt_updated=1; fi
+  # policy-rc.d keeps Debian from starting system-wide servers we do not use: the AppHost runs its own.
+  printf '#!/bin/sh\nexit 101\n' | as_root tee /usr/sbin/policy-rc.d >/dev/null; as_root chmod +x /usr/sbin/policy-rc.d
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+  as_root rm -f /usr/sbin/policy-rc.d
+}
+
+container_runtime() {
+  for runtime in docker podman; do
+    if command -v "$runtime" >/dev/null 2>&1 && timeout 10 "$runtime" info >/dev/null 2>&1; then return 0; fi
+  done
+  return 1
+}
+
+mode="${Infrastructure__Mode:-Auto}"
+if [ "$mode" = "Local" ] || { [ "$mode" != "Containers" ] && ! container_runtime; }; then
+  echo "run.sh: no container runtime answers; infrastructure runs as local processes"
+  missing=()
+  command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+  [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || missing+=(rabbitmq-server)
+  ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || missing+=(postgresql-15)
+  command -v setpriv >/dev/null 2>&1 || missing+=(util-linux)
+  if [ ${#missing[@]} -gt 0 ]; then echo "run.sh: installing ${missing[*]}"; apt_install "${missing[@]}"; fi
+fi
+
+if [ "${WITH_BROWSER:-0}" = 1 ] && [ ! -x /usr/bin/chromium ]; then
+  echo "run.sh: installing chromium for the browser tests"; apt_install chromium
+fi
+
+dotnet tool restore >/dev/null
+
+if [ "${1:-}" = "--prepare-only" ]; then exit 0; fi
+exec dotnet run --project AppHost --launch-profile http

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Runs the same set-up as run.sh (plus Chromium for the browser tests), then every test of the solution.
+# The integration tests start the whole stack themselves through the AppHost, on random ports and a data folder
+# of their own, so they run beside a dev stack.
+set -euo pipefail
+cd "$(dirname "$0")"
+WITH_BROWSER=1 ./run.sh --prepare-only
+rm -rf TestResults
+exec dotnet test AccessPlatform.sln --logger "trx" --results-directory TestResults "$@"

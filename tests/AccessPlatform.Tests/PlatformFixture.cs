@@ -1,0 +1,183 @@
+using System.Net.Sockets;
+using System.Text.Json;
+using Aspire.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace AccessPlatform.Tests;
+
+/// <summary>
+/// Starts the whole AppHost once for the collection, on random ports and a data folder of its own (removed after),
+/// and waits until every resource is healthy. Tests reach the system only through the gateway, plus the mail and
+/// SMS catchers to read what was delivered.
+/// </summary>
+public sealed class PlatformFixture : IAsyncLifetime
+{
+    public static readonly string[] Resources =
+        ["postgres", "login-db", "sso-db", "redis", "messaging", "mail", "twilio-sink", "login-api", "sso-api", "notifications-worker", "gateway"];
+
+    private readonly string dataDirectory = Path.Combine(RepoRoot, ".data", $"test-{Guid.NewGuid():N}"[..13]);
+    private DistributedApplication? app;
+
+    public DistributedApplication App => app ?? throw new InvalidOperationException("The platform is not started.");
+
+    public Uri GatewayAddress { get; private set; } = null!;
+
+    /// <summary>Settings the tests need, passed to the AppHost and from there to the services.</summary>
+    private IEnumerable<string> Arguments =>
+    [
+        "--AppHost:FixedPorts=false",
+        $"--Infrastructure:DataDirectory={dataDirectory}",
+        // Small, known limits so the limits themselves can be tested quickly.
+        "--Services:gateway:Gateway:Auth:PermitLimit=40",
+        "--Services:gateway:Gateway:Auth:WindowSeconds=60",
+        "--Services:notifications-worker:Notifications:Retry:MinIntervalMs=100",
+        "--Services:notifications-worker:Notifications:Retry:MaxIntervalMs=500",
+        "--Services:notifications-worker:Notifications:Retry:IntervalDeltaMs=100",
+        .. ExtraArguments,
+    ];
+
+    /// <summary>Per-collection overrides (e.g. a controllable clock for session-expiry tests).</summary>
+    public static IEnumerable<string> ExtraArguments => [];
+
+    public async Task InitializeAsync()
+    {
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>([.. Arguments], (options, settings) =>
+        {
+            options.DisableDashboard = true;
+            options.AllowUnsecuredTransport = true;
+            settings.EnvironmentName = "Development";
+        });
+        builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+        app = await builder.BuildAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
+        await app.StartAsync(timeout.Token);
+        foreach (var resource in Resources)
+        {
+            await app.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
+        }
+        var gateway = app.GetEndpoint("gateway", "http");
+        GatewayAddress = new UriBuilder(gateway) { Host = "127.0.0.1" }.Uri;
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (app is not null)
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
+        // Servers may still be flushing for a moment after their process group ends.
+        for (var attempt = 0; attempt < 10 && Directory.Exists(dataDirectory); attempt++)
+        {
+            try { Directory.Delete(dataDirectory, recursive: true); }
+            catch (IOException) { await Task.Delay(500); }
+            catch (UnauthorizedAccessException) { await Task.Delay(500); }
+        }
+    }
+
+    /// <summary>
+    /// A client of the gateway that connects from its own loopback address (127.0.0.x), so each test class is its
+    /// own "client IP" for the per-IP limits, as separate users on the internet would be.
+    /// </summary>
+    public HttpClient GatewayClient(byte clientIp, bool cookies = true, bool redirects = false)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            UseCookies = cookies,
+            CookieContainer = new CookieContainer(),
+            AllowAutoRedirect = redirects,
+            ConnectCallback = async (context, ct) =>
+            {
+                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                try
+                {
+                    socket.Bind(new IPEndPoint(new IPAddress([127, 0, 0, clientIp]), 0));
+                    await socket.ConnectAsync(context.DnsEndPoint, ct);
+                    return new NetworkStream(socket, ownsSocket: true);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            },
+        };
+        return new HttpClient(handler) { BaseAddress = GatewayAddress, Timeout = TimeSpan.FromSeconds(60) };
+    }
+
+    public HttpClient ResourceClient(string resource) => App.CreateHttpClient(resource, "http");
+
+    /// <summary>Polls smtp4dev until a message to <paramref name="recipient"/> matching the filter arrives.</summary>
+    public async Task<MailMessage> WaitForEmailAsync(string recipient, Func<MailMessage, bool>? filter = null, TimeSpan? within = null)
+    {
+        using var mail = ResourceClient("mail");
+        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(30));
+        while (DateTime.UtcNow < deadline)
+        {
+            var page = await mail.GetFromJsonAsync<JsonElement>("/api/messages?pageSize=200");
+            foreach (var item in page.GetProperty("results").EnumerateArray())
+            {
+                var to = item.GetProperty("to").EnumerateArray().Select(t => t.GetString()).ToArray();
+                if (!to.Contains(recipient, StringComparer.OrdinalIgnoreCase))
+                {
+                    continue;
+                }
+                var id = item.GetProperty("id").GetString()!;
+                var message = new MailMessage(id, to!, item.GetProperty("subject").GetString() ?? "",
+                    await mail.GetStringAsync($"/api/messages/{id}/plaintext"), await mail.GetStringAsync($"/api/messages/{id}/source"));
+                if (filter?.Invoke(message) ?? true)
+                {
+                    return message;
+                }
+            }
+            await Task.Delay(250);
+        }
+        throw new TimeoutException($"No matching email to {recipient} arrived.");
+    }
+
+    /// <summary>Polls the Twilio stand-in until an SMS to <paramref name="to"/> matching the filter arrives.</summary>
+    public async Task<ReceivedSms> WaitForSmsAsync(string to, Func<ReceivedSms, bool>? filter = null, TimeSpan? within = null)
+    {
+        using var sink = ResourceClient("twilio-sink");
+        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(30));
+        while (DateTime.UtcNow < deadline)
+        {
+            var all = await sink.GetFromJsonAsync<ReceivedSms[]>("/api/messages", JsonOptions) ?? [];
+            if (all.LastOrDefault(m => m.To == to && (filter?.Invoke(m) ?? true)) is { } sms)
+            {
+                return sms;
+            }
+            await Task.Delay(250);
+        }
+        throw new TimeoutException($"No matching SMS to {to} arrived.");
+    }
+
+    public static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
+
+    private static string RepoRoot
+    {
+        get
+        {
+            var directory = new DirectoryInfo(AppContext.BaseDirectory);
+            while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "AccessPlatform.sln")))
+            {
+                directory = directory.Parent;
+            }
+            return directory?.FullName ?? throw new InvalidOperationException("Repository root not found.");
+        }
+    }
+}
+
+public sealed record MailMessage(string Id, string[] To, string Subject, string PlainText, string Source);
+
+public sealed record ReceivedSms(
+    string Sid, string AccountSid, string? To, string? From, string? MessagingServiceSid, string? Body,
+    string? BasicAuthUser, bool Authenticated, DateTimeOffset ReceivedAt, int Status);
+
+[CollectionDefinition(Name)]
+public sealed class PlatformCollection : ICollectionFixture<PlatformFixture>
+{
+    public const string Name = "platform";
+}
