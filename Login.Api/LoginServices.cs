@@ -1,4 +1,14 @@
+using AccessPlatform.Login.Apis;
+using AccessPlatform.Login.Audit;
+using AccessPlatform.Login.Data;
+using AccessPlatform.Login.Flow;
+using AccessPlatform.Login.Localization;
+using AccessPlatform.Login.Notifications;
+using AccessPlatform.Login.Passwords;
+using AccessPlatform.Login.Sessions;
+using AccessPlatform.Login.Telemetry;
 using MassTransit;
+using Microsoft.AspNetCore.HttpOverrides;
 
 namespace AccessPlatform.Login;
 
@@ -6,8 +16,67 @@ public static class LoginServices
 {
     public static void AddLoginServices(this WebApplicationBuilder builder)
     {
-        builder.Services.AddProblemDetails();
-        builder.Services.AddMassTransit(bus =>
+        var services = builder.Services;
+        builder.AddNpgsqlDataSource("login-db");
+        builder.AddRedisClient("redis");
+
+        services.AddOptions<PasswordHashingOptions>().BindConfiguration(PasswordHashingOptions.Section);
+        services.AddOptions<PasswordPolicyOptions>().BindConfiguration(PasswordPolicyOptions.Section);
+        services.AddOptions<SessionLifetimeOptions>().BindConfiguration(SessionLifetimeOptions.Section);
+        services.AddOptions<LockoutOptions>().BindConfiguration(LockoutOptions.Section);
+        services.AddOptions<IpFailureBudgetOptions>().BindConfiguration(IpFailureBudgetOptions.Section);
+        services.AddOptions<PlatformOptions>().BindConfiguration("");
+
+        if (builder.Configuration.GetValue("Testing:Enabled", false))
+        {
+            services.AddSingleton<TestClock>();
+            services.AddSingleton<TimeProvider>(sp => sp.GetRequiredService<TestClock>());
+        }
+        else
+        {
+            services.AddSingleton(TimeProvider.System);
+        }
+
+        services.AddSingleton<LoginMetrics>();
+        services.AddSingleton<PasswordHasher>();
+        services.AddSingleton<PasswordPolicy>();
+        services.AddSingleton<UserStore>();
+        services.AddSingleton<AuditLog>();
+        services.AddSingleton<SessionStore>();
+        services.AddSingleton<SessionCookie>();
+        services.AddSingleton<IpFailureBudget>();
+        services.AddSingleton<Migrator>();
+        services.AddSingleton<DevSeed>();
+        services.AddScoped<UserNotifier>();
+        services.AddScoped<PasswordStep>();
+        services.AddScoped<IDeviceCheckStep, TrustEveryDevice>();
+        services.AddScoped<LoginFlow>();
+
+        services.AddProblemDetails();
+        services.AddLocalization(o => o.ResourcesPath = "Resources");
+        services.Configure<RequestLocalizationOptions>(Cultures.Configure);
+        services.AddRazorPages().AddViewLocalization();
+        services.AddAntiforgery(o =>
+        {
+            o.Cookie.Name = builder.Environment.IsDevelopment() ? "ap_antiforgery" : "__Host-ap_antiforgery";
+            o.Cookie.SecurePolicy = builder.Environment.IsDevelopment() ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
+        });
+        services.AddAuthentication(SessionClaims.Scheme)
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, SessionAuthenticationHandler>(SessionClaims.Scheme, null);
+        services.AddAuthorizationBuilder()
+            .AddPolicy(AdminUsersApi.Policy, p => p.RequireRole(Roles.AccountManager));
+
+        // Only the gateway talks to this service; it sets X-Forwarded-For to the real client address.
+        services.Configure<ForwardedHeadersOptions>(o =>
+        {
+            o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            o.ForwardLimit = 1;
+            o.KnownIPNetworks.Clear();
+            o.KnownProxies.Clear();
+        });
+        services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(o => o.Limits.MaxRequestBodySize = 64 * 1024);
+
+        services.AddMassTransit(bus =>
         {
             bus.SetKebabCaseEndpointNameFormatter();
             bus.UsingRabbitMq((context, rabbit) =>
@@ -19,9 +88,24 @@ public static class LoginServices
         });
     }
 
+    public static async Task InitializeDatabaseAsync(this WebApplication app)
+    {
+        app.Services.GetRequiredService<Migrator>().Migrate();
+        if (app.Environment.IsDevelopment())
+        {
+            await app.Services.GetRequiredService<DevSeed>().SeedAsync();
+        }
+    }
+
     public static void UseLoginPipeline(this WebApplication app)
     {
+        app.UseForwardedHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseStaticFiles();
+        app.UseAuthentication();
+        app.UseRequestLocalization();
+        app.UseAuthorization();
+        app.UseAntiforgery();
     }
 }

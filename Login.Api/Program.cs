@@ -6,7 +6,12 @@ builder.AddServiceDefaults();
 builder.AddLoginServices();
 
 var app = builder.Build();
+await app.InitializeDatabaseAsync();
 app.UseLoginPipeline();
 app.MapDefaultEndpoints();
+app.MapRazorPages();
+app.MapAuthApi();
+app.MapAdminUsersApi();
 app.MapOpsApi();
+app.MapTestingApi();
 app.Run();

@@ -1,0 +1,49 @@
+using AccessPlatform.Login.Data;
+using AccessPlatform.Login.Passwords;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace AccessPlatform.Login.Apis;
+
+public sealed record TestUserRequest(string Account, string Username, string Email, string? Phone, string Password, string? Language,
+    string[]? Roles, bool WebAccess = true, string Status = "active");
+
+/// <summary>
+/// Only with <c>Testing:Enabled</c> (the integration tests set it; nothing else does): create users and move the
+/// clock. Under <c>/internal</c>, which the gateway never routes.
+/// </summary>
+public static class TestingApi
+{
+    public static IEndpointRouteBuilder MapTestingApi(this IEndpointRouteBuilder app)
+    {
+        if (!app.ServiceProvider.GetRequiredService<IConfiguration>().GetValue("Testing:Enabled", false))
+        {
+            return app;
+        }
+        var testing = app.MapGroup("/internal/testing").WithTags("Testing");
+        testing.MapPost("/users", CreateUser);
+        testing.MapPost("/clock", (ClockShift shift, TestClock clock) =>
+        {
+            clock.Offset = TimeSpan.FromSeconds(shift.OffsetSeconds);
+            return TypedResults.Ok(clock.GetUtcNow());
+        });
+        return app;
+    }
+
+    private static async Task<Ok<Guid>> CreateUser(TestUserRequest request, UserStore users, PasswordHasher hasher)
+    {
+        var accountId = await users.EnsureAccountAsync(request.Account, request.Account);
+        var id = await users.CreateAsync(new NewUser(accountId, request.Username, request.Email, request.Phone, await hasher.HashAsync(request.Password),
+            request.Language ?? "en", request.Roles ?? [Roles.User], request.WebAccess, request.Status));
+        return TypedResults.Ok(id);
+    }
+}
+
+public sealed record ClockShift(double OffsetSeconds);
+
+/// <summary>The system clock plus an offset the tests control (session idle and absolute expiry, lockout expiry).</summary>
+public sealed class TestClock : TimeProvider
+{
+    public TimeSpan Offset { get; set; }
+
+    public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + Offset;
+}

@@ -1,0 +1,32 @@
+namespace AccessPlatform.Login.Data;
+
+public static class Roles
+{
+    public const string AccountManager = "AccountManager";
+    public const string User = "User";
+}
+
+/// <summary>A user row as the login path needs it.</summary>
+public sealed record User
+{
+    public required Guid Id { get; init; }
+    public required Guid AccountId { get; init; }
+    public required string AccountKey { get; init; }
+    public required string AccountName { get; init; }
+    public required string Username { get; init; }
+    public required string Email { get; init; }
+    public string? Phone { get; init; }
+    public string? PasswordHash { get; init; }
+    public required string PreferredLanguage { get; init; }
+    public required string[] Roles { get; init; }
+    public required bool WebAccess { get; init; }
+    public required string Status { get; init; }
+    public required int FailedAttempts { get; init; }
+    public DateTime? LockedUntil { get; init; }
+    public required Guid SecurityStamp { get; init; }
+    public required bool SsoEnforced { get; init; }
+
+    public bool IsActive => Status == "active";
+
+    public bool IsAccountManager => Roles.Contains(Data.Roles.AccountManager);
+}

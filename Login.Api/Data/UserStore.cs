@@ -1,0 +1,128 @@
+using Dapper;
+using Npgsql;
+
+namespace AccessPlatform.Login.Data;
+
+/// <summary>Users and their lockout state in <c>login-db</c>. Every state change is one atomic statement.</summary>
+public sealed class UserStore(NpgsqlDataSource db)
+{
+    static UserStore() => DefaultTypeMap.MatchNamesWithUnderscores = true;
+
+    private const string SelectUser = """
+        SELECT u.id, u.account_id, a.key AS account_key, a.name AS account_name, u.username, u.email, u.phone, u.password_hash,
+               u.preferred_language, u.roles, u.web_access,
+               CASE WHEN a.status = 'active' THEN u.status ELSE 'disabled' END AS status,
+               u.failed_attempts, u.locked_until, u.security_stamp, a.sso_enforced
+        FROM users u JOIN accounts a ON a.id = u.account_id
+        """;
+
+    public async Task<User?> FindByUsernameAsync(string username)
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        return await connection.QuerySingleOrDefaultAsync<User>($"{SelectUser} WHERE lower(u.username) = lower(@username)", new { username });
+    }
+
+    public async Task<User?> FindByIdAsync(Guid id)
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        return await connection.QuerySingleOrDefaultAsync<User>($"{SelectUser} WHERE u.id = @id", new { id });
+    }
+
+    public async Task<User?> FindInAccountAsync(Guid accountId, Guid id)
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        return await connection.QuerySingleOrDefaultAsync<User>($"{SelectUser} WHERE u.id = @id AND u.account_id = @accountId", new { id, accountId });
+    }
+
+    public async Task<IReadOnlyList<User>> ListInAccountAsync(Guid accountId, string? search, int offset, int limit)
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        var users = await connection.QueryAsync<User>($"""
+            {SelectUser}
+            WHERE u.account_id = @accountId
+              AND (@search::text IS NULL OR u.username ILIKE '%' || @search || '%' OR u.email ILIKE '%' || @search || '%')
+            ORDER BY lower(u.username) OFFSET @offset LIMIT @limit
+            """, new { accountId, search, offset, limit });
+        return users.AsList();
+    }
+
+    /// <summary>
+    /// Takes one password (or code) guess for the user before it is checked, so parallel requests cannot get more
+    /// guesses through than the threshold: the guess that reaches it locks the account already, and a correct
+    /// answer lifts that lock again. Returns null when the account is locked (no guess allowed).
+    /// </summary>
+    public async Task<AttemptClaim?> ClaimAttemptAsync(Guid userId, DateTime now, int threshold, TimeSpan lockout)
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        return await connection.QuerySingleOrDefaultAsync<AttemptClaim>("""
+            UPDATE users SET
+                failed_attempts = CASE WHEN locked_until <= @now THEN 1 ELSE failed_attempts + 1 END,
+                locked_until = CASE WHEN (CASE WHEN locked_until <= @now THEN 1 ELSE failed_attempts + 1 END) >= @threshold
+                                    THEN @lockedUntil ELSE NULL END,
+                updated_at = @now
+            WHERE id = @userId AND (locked_until IS NULL OR locked_until <= @now)
+            RETURNING failed_attempts AS "Attempt", locked_until IS NOT NULL AS "LocksOnFailure"
+            """, new { userId, now, threshold, lockedUntil = now + lockout });
+    }
+
+    /// <summary>A correct answer clears the failure count (and the provisional lock of the last allowed guess).</summary>
+    public async Task ResetFailuresAsync(Guid userId, DateTime now)
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        await connection.ExecuteAsync(
+            "UPDATE users SET failed_attempts = 0, locked_until = NULL, updated_at = @now WHERE id = @userId", new { userId, now });
+    }
+
+    public async Task<bool> UnlockAsync(Guid accountId, Guid userId, DateTime now)
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        return await connection.ExecuteAsync(
+            "UPDATE users SET failed_attempts = 0, locked_until = NULL, updated_at = @now WHERE id = @userId AND account_id = @accountId",
+            new { userId, accountId, now }) == 1;
+    }
+
+    /// <summary>Stores a hash made with newer parameters; the stamp stays, since the password itself did not change.</summary>
+    public async Task UpdatePasswordHashAsync(Guid userId, string oldHash, string newHash)
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        await connection.ExecuteAsync(
+            "UPDATE users SET password_hash = @newHash WHERE id = @userId AND password_hash = @oldHash", new { userId, oldHash, newHash });
+    }
+
+    public async Task<Guid> EnsureAccountAsync(string key, string name)
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        return await connection.ExecuteScalarAsync<Guid>("""
+            INSERT INTO accounts (id, key, name) VALUES (@id, @key, @name)
+            ON CONFLICT (key) DO UPDATE SET name = accounts.name
+            RETURNING id
+            """, new { id = Guid.CreateVersion7(), key, name });
+    }
+
+    /// <summary>Creates the user unless the username is taken; returns the id either way (idempotent seeding).</summary>
+    public async Task<Guid> CreateAsync(NewUser user)
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        var existing = await connection.ExecuteScalarAsync<Guid?>("SELECT id FROM users WHERE lower(username) = lower(@Username)", user);
+        if (existing is { } id)
+        {
+            return id;
+        }
+        return await connection.ExecuteScalarAsync<Guid>("""
+            INSERT INTO users (id, account_id, username, email, phone, password_hash, preferred_language, roles, web_access, status, security_stamp)
+            VALUES (@Id, @AccountId, @Username, @Email, @Phone, @PasswordHash, @PreferredLanguage, @Roles, @WebAccess, @Status, @SecurityStamp)
+            ON CONFLICT (lower(username)) DO UPDATE SET updated_at = users.updated_at
+            RETURNING id
+            """, user);
+    }
+}
+
+public sealed record AttemptClaim(int Attempt, bool LocksOnFailure);
+
+public sealed record NewUser(
+    Guid AccountId, string Username, string Email, string? Phone, string? PasswordHash, string PreferredLanguage, string[] Roles,
+    bool WebAccess = true, string Status = "active")
+{
+    public Guid Id { get; } = Guid.CreateVersion7();
+    public Guid SecurityStamp { get; } = Guid.NewGuid();
+}

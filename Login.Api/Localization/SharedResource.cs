@@ -1,0 +1,7 @@
+// The assembly is Login.Api but its namespaces start at AccessPlatform.Login: resource lookup needs to know.
+[assembly: Microsoft.Extensions.Localization.RootNamespace("AccessPlatform.Login")]
+
+namespace AccessPlatform.Login;
+
+/// <summary>Marker for the shared strings in Resources/SharedResource*.resx.</summary>
+public sealed class SharedResource;

@@ -1,0 +1,75 @@
+using AccessPlatform.Login.Flow;
+using AccessPlatform.Login.Passwords;
+using AccessPlatform.Login.Sessions;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.Localization;
+
+namespace AccessPlatform.Login.Pages;
+
+/// <summary>The login form: the same flow as <c>POST /api/auth/login</c>, rendered for browsers without JavaScript.</summary>
+public sealed class LoginModel(LoginFlow flow, SessionCookie cookie, IStringLocalizer<SharedResource> text) : PageModel
+{
+    [BindProperty] public string? Username { get; set; }
+    [BindProperty] public string? Password { get; set; }
+    [BindProperty(SupportsGet = true)] public string? ReturnUrl { get; set; }
+    [BindProperty(SupportsGet = true)] public bool SignedOut { get; set; }
+
+    public string? Error { get; private set; }
+    public string? Message { get; private set; }
+
+    public IActionResult OnGet()
+    {
+        if (User.Identity?.IsAuthenticated == true)
+        {
+            return LocalRedirect(SafeReturnUrl);
+        }
+        Message = SignedOut ? text["Login_SignedOut"].Value : null;
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostAsync()
+    {
+        if (string.IsNullOrWhiteSpace(Username) || string.IsNullOrEmpty(Password) || Username.Length > 256 || Password.Length > 512)
+        {
+            Error = text["Login_Required"];
+            return Fail(StatusCodes.Status400BadRequest);
+        }
+        LoginOutcome outcome;
+        try
+        {
+            outcome = await flow.StartAsync(Username, Password, HttpContext);
+        }
+        catch (HashingCapacityExceededException)
+        {
+            Response.Headers.RetryAfter = "1";
+            Error = text["Login_Busy"];
+            return Fail(StatusCodes.Status503ServiceUnavailable);
+        }
+        switch (outcome)
+        {
+            case LoginOutcome.SignedIn signedIn:
+                Response.Cookies.Append(cookie.Name, signedIn.SecretId, cookie.Options);
+                return LocalRedirect(SafeReturnUrl);
+            case LoginOutcome.NoWebAccess:
+                Error = text["Login_NoWebAccess"];
+                return Fail(StatusCodes.Status403Forbidden);
+            case LoginOutcome.TooManyFailures:
+                Error = text["Login_TooManyAttempts"];
+                return Fail(StatusCodes.Status429TooManyRequests);
+            default:
+                Error = text["Login_InvalidCredentials"];
+                return Fail(StatusCodes.Status401Unauthorized);
+        }
+    }
+
+    private PageResult Fail(int status)
+    {
+        Password = null; // never echoed back
+        Response.StatusCode = status;
+        return Page();
+    }
+
+    /// <summary>Only paths inside this site; anything else (other hosts, //evil, \\evil) goes home.</summary>
+    private string SafeReturnUrl => ReturnUrl is { Length: > 0 } url && Url.IsLocalUrl(url) ? url : "/";
+}

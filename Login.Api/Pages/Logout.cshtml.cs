@@ -1,0 +1,20 @@
+using AccessPlatform.Login.Sessions;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace AccessPlatform.Login.Pages;
+
+/// <summary>Ends the session server-side (not just the cookie). POST only, with antiforgery.</summary>
+[Authorize]
+public sealed class LogoutModel(SessionStore sessions, SessionCookie cookie) : PageModel
+{
+    public IActionResult OnGet() => LocalRedirect("/");
+
+    public async Task<IActionResult> OnPostAsync()
+    {
+        await sessions.EndAsync(User.UserIdOf(), User.SessionHandleOf());
+        Response.Cookies.Delete(cookie.Name, cookie.Options);
+        return LocalRedirect("/login?signedOut=true");
+    }
+}

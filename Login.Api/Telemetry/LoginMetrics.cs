@@ -1,0 +1,48 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace AccessPlatform.Login.Telemetry;
+
+/// <summary>Login metrics (see docs/operations.md). Tags never carry a user identifier.</summary>
+public sealed class LoginMetrics
+{
+    public const string MeterName = "AccessPlatform.Login";
+
+    private readonly Counter<long> attempts;
+    private readonly Counter<long> lockouts;
+    private readonly Counter<long> codesIssued;
+    private readonly Histogram<double> hashDuration;
+    private readonly UpDownCounter<long> hashQueue;
+    private readonly UpDownCounter<long> sessions;
+
+    public LoginMetrics(IMeterFactory meterFactory)
+    {
+        var meter = meterFactory.Create(MeterName);
+        attempts = meter.CreateCounter<long>("login.attempts", description: "Login attempts by outcome");
+        lockouts = meter.CreateCounter<long>("login.lockouts", description: "Accounts locked after repeated failures");
+        codesIssued = meter.CreateCounter<long>("login.codes.issued", description: "One-time codes issued by channel");
+        hashDuration = meter.CreateHistogram<double>("login.password_hash.duration", unit: "ms", description: "Time of one Argon2id hash");
+        hashQueue = meter.CreateUpDownCounter<long>("login.password_hash.queue", description: "Logins waiting for a hashing slot");
+        sessions = meter.CreateUpDownCounter<long>("login.sessions.active", description: "Sessions issued minus sessions ended by this instance");
+    }
+
+    public void Attempt(string outcome) => attempts.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
+
+    public void Lockout() => lockouts.Add(1);
+
+    public void CodeIssued(string channel) => codesIssued.Add(1, new KeyValuePair<string, object?>("channel", channel));
+
+    public void HashDuration(TimeSpan elapsed) => hashDuration.Record(elapsed.TotalMilliseconds);
+
+    public void HashQueued(int delta) => hashQueue.Add(delta);
+
+    public void SessionStarted() => sessions.Add(1);
+
+    public void SessionEnded() => sessions.Add(-1);
+}
+
+/// <summary>Spans for each login step, under the request span, so one login reads as one trace.</summary>
+public static class LoginActivity
+{
+    public static readonly ActivitySource Source = new("AccessPlatform.Login");
+}

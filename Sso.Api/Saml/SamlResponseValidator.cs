@@ -1,0 +1,484 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Xml;
+
+namespace Sso.Api.Saml;
+
+/// <summary>
+/// Validates a Web Browser SSO Response received on the ACS via HTTP-POST.
+/// Every check must pass; data is read only from the element whose signature verified.
+/// </summary>
+public static class SamlResponseValidator
+{
+    private const string P = SamlConstants.ProtocolNamespace;
+    private const string A = SamlConstants.AssertionNamespace;
+    private const string Ds = SamlConstants.XmlDsigNamespace;
+
+    private static readonly string[] EmailAttributeNames =
+    [
+        "email",
+        "mail",
+        "emailaddress",
+        "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress",
+        "urn:oid:0.9.2342.19200300.100.1.3",
+        "urn:oid:1.2.840.113549.1.9.1",
+    ];
+
+    private static readonly HashSet<string> KnownStatusCodes = new(StringComparer.Ordinal)
+    {
+        "urn:oasis:names:tc:SAML:2.0:status:Requester",
+        "urn:oasis:names:tc:SAML:2.0:status:Responder",
+        "urn:oasis:names:tc:SAML:2.0:status:VersionMismatch",
+        "urn:oasis:names:tc:SAML:2.0:status:AuthnFailed",
+        "urn:oasis:names:tc:SAML:2.0:status:InvalidAttrNameOrValue",
+        "urn:oasis:names:tc:SAML:2.0:status:InvalidNameIDPolicy",
+        "urn:oasis:names:tc:SAML:2.0:status:NoAuthnContext",
+        "urn:oasis:names:tc:SAML:2.0:status:NoAvailableIDP",
+        "urn:oasis:names:tc:SAML:2.0:status:NoPassive",
+        "urn:oasis:names:tc:SAML:2.0:status:NoSupportedIDP",
+        "urn:oasis:names:tc:SAML:2.0:status:PartialLogout",
+        "urn:oasis:names:tc:SAML:2.0:status:ProxyCountExceeded",
+        "urn:oasis:names:tc:SAML:2.0:status:RequestDenied",
+        "urn:oasis:names:tc:SAML:2.0:status:RequestUnsupported",
+        "urn:oasis:names:tc:SAML:2.0:status:RequestVersionDeprecated",
+        "urn:oasis:names:tc:SAML:2.0:status:RequestVersionTooHigh",
+        "urn:oasis:names:tc:SAML:2.0:status:RequestVersionTooLow",
+        "urn:oasis:names:tc:SAML:2.0:status:ResourceNotRecognized",
+        "urn:oasis:names:tc:SAML:2.0:status:TooManyResponses",
+        "urn:oasis:names:tc:SAML:2.0:status:UnknownAttrProfile",
+        "urn:oasis:names:tc:SAML:2.0:status:UnknownPrincipal",
+        "urn:oasis:names:tc:SAML:2.0:status:UnsupportedBinding",
+    };
+
+    /// <param name="base64SamlResponse">The SAMLResponse form field as posted.</param>
+    public static SamlValidationResult Validate(string? base64SamlResponse, SamlValidationContext ctx)
+    {
+        ArgumentNullException.ThrowIfNull(ctx);
+        try
+        {
+            return SamlValidationResult.Success(ValidateCore(base64SamlResponse, ctx));
+        }
+        catch (Rejection r)
+        {
+            return SamlValidationResult.Failure(r.Reason, r.Message, r.IdpStatusCode);
+        }
+        catch (Exception e) when (e is XmlException or FormatException)
+        {
+            return SamlValidationResult.Failure(SamlFailureReason.Malformed, "The response XML could not be processed.");
+        }
+        catch (CryptographicException)
+        {
+            return SamlValidationResult.Failure(SamlFailureReason.SignatureInvalid, "The signature could not be processed.");
+        }
+    }
+
+    private static SamlIdentity ValidateCore(string? base64, SamlValidationContext ctx)
+    {
+        var doc = Decode(base64, ctx.MaxResponseBytes);
+        var response = doc.DocumentElement!;
+        if (response.LocalName != "Response" || response.NamespaceURI != P)
+        {
+            throw Reject(SamlFailureReason.Malformed, "The root element is not a SAML 2.0 protocol Response.");
+        }
+
+        if (SafeXml.Attr(response, "Version") != "2.0")
+        {
+            throw Reject(SamlFailureReason.Malformed, "The response is not SAML version 2.0.");
+        }
+
+        CheckStatus(response);
+        var assertion = FindSingleAssertion(doc, response);
+        VerifySignatures(doc, response, assertion, ctx.Idp);
+
+        // From here on, `response` is either verified or only used for checks that can refuse but never
+        // grant; `assertion` is the exact element covered by a verified signature.
+        return ReadVerifiedAssertion(response, assertion, ctx);
+    }
+
+    private static XmlDocument Decode(string? base64, int maxBytes)
+    {
+        if (string.IsNullOrWhiteSpace(base64))
+        {
+            throw Reject(SamlFailureReason.Malformed, "The response is empty.");
+        }
+
+        // Cheap bound before decoding: 4 base64 chars per 3 bytes, with room for line breaks.
+        if (base64.Length > (maxBytes / 3 * 4) + (maxBytes / 16) + 16)
+        {
+            throw Reject(SamlFailureReason.TooLarge, "The response exceeds the size limit.");
+        }
+
+        byte[] bytes;
+        try
+        {
+            bytes = Convert.FromBase64String(base64);
+        }
+        catch (FormatException)
+        {
+            throw Reject(SamlFailureReason.Malformed, "The response is not valid base64.");
+        }
+
+        if (bytes.Length > maxBytes)
+        {
+            throw Reject(SamlFailureReason.TooLarge, "The response exceeds the size limit.");
+        }
+
+        return SafeXml.TryLoad(bytes, out var doc) switch
+        {
+            SafeXml.LoadError.None => doc!,
+            SafeXml.LoadError.DtdProhibited => throw Reject(SamlFailureReason.DtdProhibited, "The response contains a DTD, which is not allowed."),
+            _ => throw Reject(SamlFailureReason.Malformed, "The response is not well-formed XML."),
+        };
+    }
+
+    private static void CheckStatus(XmlElement response)
+    {
+        var status = SafeXml.SingleChild(response, P, "Status")
+            ?? throw Reject(SamlFailureReason.Malformed, "The response has no single Status element.");
+        var code = SafeXml.SingleChild(status, P, "StatusCode")
+            ?? throw Reject(SamlFailureReason.Malformed, "The response Status has no single StatusCode.");
+        var value = SafeXml.Attr(code, "Value");
+        if (value == SamlConstants.StatusSuccess)
+        {
+            return;
+        }
+
+        // Report the most specific standard code; anything else stays out of logs.
+        string? reported = null;
+        for (XmlElement? c = code; c is not null; c = SafeXml.SingleChild(c, P, "StatusCode"))
+        {
+            var v = SafeXml.Attr(c, "Value");
+            if (v is not null && KnownStatusCodes.Contains(v))
+            {
+                reported = v;
+            }
+        }
+
+        throw new Rejection(SamlFailureReason.StatusNotSuccess, "The IdP did not report success.", reported);
+    }
+
+    private static XmlElement FindSingleAssertion(XmlDocument doc, XmlElement response)
+    {
+        if (doc.GetElementsByTagName("EncryptedAssertion", A).Count > 0)
+        {
+            throw Reject(SamlFailureReason.EncryptedAssertionUnsupported, "Encrypted assertions are not supported.");
+        }
+
+        // Counting every descendant (not just children of Response) defeats signature-wrapping
+        // attacks that hide the genuine signed assertion somewhere else next to a forged one.
+        var all = doc.GetElementsByTagName("Assertion", A);
+        if (all.Count != 1)
+        {
+            throw Reject(SamlFailureReason.AssertionCount, "The response must contain exactly one assertion.");
+        }
+
+        var assertion = (XmlElement)all[0]!;
+        if (assertion.ParentNode != response)
+        {
+            throw Reject(SamlFailureReason.AssertionCount, "The assertion is not a direct child of the response.");
+        }
+
+        return assertion;
+    }
+
+    private static void VerifySignatures(XmlDocument doc, XmlElement response, XmlElement assertion, IdpConfig idp)
+    {
+        var responseSignatures = SafeXml.Children(response, Ds, "Signature").ToList();
+        var assertionSignatures = SafeXml.Children(assertion, Ds, "Signature").ToList();
+        if (responseSignatures.Count > 1 || assertionSignatures.Count > 1)
+        {
+            throw Reject(SamlFailureReason.Malformed, "An element carries more than one signature.");
+        }
+
+        // Signatures anywhere else serve no legitimate purpose and only confuse position-based transforms.
+        if (doc.GetElementsByTagName("Signature", Ds).Count != responseSignatures.Count + assertionSignatures.Count)
+        {
+            throw Reject(SamlFailureReason.Malformed, "The response contains a signature in an unexpected place.");
+        }
+
+        if (responseSignatures.Count == 0 && assertionSignatures.Count == 0)
+        {
+            throw Reject(SamlFailureReason.NotSigned, "Neither the response nor the assertion is signed.");
+        }
+
+        // Every signature present must verify; one good signature cannot excuse a bad one.
+        if (responseSignatures.Count == 1)
+        {
+            SignatureVerifier.Verify(doc, response, responseSignatures[0], idp);
+        }
+
+        if (assertionSignatures.Count == 1)
+        {
+            SignatureVerifier.Verify(doc, assertion, assertionSignatures[0], idp);
+        }
+    }
+
+    private static SamlIdentity ReadVerifiedAssertion(XmlElement response, XmlElement assertion, SamlValidationContext ctx)
+    {
+        var now = ctx.Clock.GetUtcNow();
+        var skew = ctx.MaxClockSkew;
+        var idp = ctx.Idp;
+        var sp = ctx.Sp;
+
+        var assertionId = SafeXml.Attr(assertion, "ID");
+        if (string.IsNullOrEmpty(assertionId) || SafeXml.Attr(assertion, "Version") != "2.0")
+        {
+            throw Reject(SamlFailureReason.Malformed, "The assertion lacks an ID or is not SAML 2.0.");
+        }
+
+        // Issuer: optional on the Response, mandatory on the Assertion; both must name the IdP.
+        if (SafeXml.CountChildren(response, A, "Issuer") > 1
+            || (SafeXml.SingleChild(response, A, "Issuer") is { } responseIssuer && responseIssuer.InnerText.Trim() != idp.EntityId))
+        {
+            throw Reject(SamlFailureReason.IssuerMismatch, "The response issuer is not the configured IdP.");
+        }
+
+        var assertionIssuer = SafeXml.SingleChild(assertion, A, "Issuer");
+        if (assertionIssuer is null || assertionIssuer.InnerText.Trim() != idp.EntityId)
+        {
+            throw Reject(SamlFailureReason.IssuerMismatch, "The assertion issuer is not the configured IdP.");
+        }
+
+        // Required always: it binds the message to our ACS (and the IdP sets it whenever it signs the response).
+        if (SafeXml.Attr(response, "Destination") != sp.AcsUrl)
+        {
+            throw Reject(SamlFailureReason.DestinationMismatch, "The response Destination is not this ACS URL.");
+        }
+
+        CheckResponseInResponseTo(response, ctx);
+
+        var conditionsNotOnOrAfter = CheckConditions(assertion, sp, now, skew);
+        var (nameIdElement, confirmationNotOnOrAfter) = CheckSubject(assertion, ctx, now, skew);
+
+        var nameId = nameIdElement.InnerText.Trim();
+        var nameIdFormat = SafeXml.Attr(nameIdElement, "Format");
+
+        // Profiles §4.1.4.2: a bearer SSO assertion must carry an AuthnStatement.
+        var authnStatement = SafeXml.Children(assertion, A, "AuthnStatement").FirstOrDefault()
+            ?? throw Reject(SamlFailureReason.Malformed, "The assertion has no AuthnStatement.");
+        var sessionIndex = SafeXml.Attr(authnStatement, "SessionIndex");
+        var sessionNotOnOrAfter = SafeXml.Attr(authnStatement, "SessionNotOnOrAfter") is { } s ? ParseInstant(s) : (DateTimeOffset?)null;
+
+        var attributes = ReadAttributes(assertion);
+        var email = FindEmail(attributes, nameId, nameIdFormat);
+
+        var notOnOrAfter = conditionsNotOnOrAfter is { } c && c < confirmationNotOnOrAfter ? c : confirmationNotOnOrAfter;
+
+        // Last, so that refused responses never consume an ID. Remembered for as long as the
+        // assertion could still pass the time checks above.
+        if (!ctx.TryRememberAssertionId(assertionId, notOnOrAfter + skew))
+        {
+            throw Reject(SamlFailureReason.Replay, "The assertion has already been used.");
+        }
+
+        return new SamlIdentity(idp.EntityId, nameId, nameIdFormat, sessionIndex, attributes, email, notOnOrAfter, sessionNotOnOrAfter, assertionId);
+    }
+
+    private static void CheckResponseInResponseTo(XmlElement response, SamlValidationContext ctx)
+    {
+        var inResponseTo = SafeXml.Attr(response, "InResponseTo");
+        if (ctx.ExpectedInResponseTo is null)
+        {
+            // Unsolicited responses are a login-CSRF vector, so they need explicit opt-in,
+            // and then must not pretend to answer a request we never made.
+            if (!ctx.Idp.AllowIdpInitiated)
+            {
+                throw Reject(SamlFailureReason.InResponseToMismatch, "No request is outstanding and IdP-initiated login is not allowed.");
+            }
+
+            if (inResponseTo is not null)
+            {
+                throw Reject(SamlFailureReason.InResponseToMismatch, "An unsolicited response must not carry InResponseTo.");
+            }
+        }
+        else if (inResponseTo != ctx.ExpectedInResponseTo)
+        {
+            throw Reject(SamlFailureReason.InResponseToMismatch, "The response does not answer the outstanding request.");
+        }
+    }
+
+    /// <returns>Conditions NotOnOrAfter, if present.</returns>
+    private static DateTimeOffset? CheckConditions(XmlElement assertion, SpConfig sp, DateTimeOffset now, TimeSpan skew)
+    {
+        if (SafeXml.CountChildren(assertion, A, "Conditions") > 1)
+        {
+            throw Reject(SamlFailureReason.Malformed, "The assertion has more than one Conditions element.");
+        }
+
+        // The SSO profile requires an audience restriction, so Conditions cannot be absent.
+        var conditions = SafeXml.SingleChild(assertion, A, "Conditions")
+            ?? throw Reject(SamlFailureReason.AudienceMismatch, "The assertion has no audience restriction.");
+
+        if (SafeXml.Attr(conditions, "NotBefore") is { } nb && now + skew < ParseInstant(nb))
+        {
+            throw Reject(SamlFailureReason.NotYetValid, "The assertion is not yet valid.");
+        }
+
+        DateTimeOffset? notOnOrAfter = null;
+        if (SafeXml.Attr(conditions, "NotOnOrAfter") is { } noa)
+        {
+            notOnOrAfter = ParseInstant(noa);
+            if (now - skew >= notOnOrAfter)
+            {
+                throw Reject(SamlFailureReason.Expired, "The assertion has expired.");
+            }
+        }
+
+        // Each AudienceRestriction must be satisfied (AND); within one, any Audience may match (OR).
+        var restrictions = SafeXml.Children(conditions, A, "AudienceRestriction").ToList();
+        if (restrictions.Count == 0
+            || !restrictions.All(r => SafeXml.Children(r, A, "Audience").Any(a => a.InnerText.Trim() == sp.EntityId)))
+        {
+            throw Reject(SamlFailureReason.AudienceMismatch, "The assertion is not addressed to this SP.");
+        }
+
+        return notOnOrAfter;
+    }
+
+    /// <returns>The NameID element and the NotOnOrAfter of the bearer confirmation that was satisfied.</returns>
+    private static (XmlElement NameId, DateTimeOffset NotOnOrAfter) CheckSubject(
+        XmlElement assertion, SamlValidationContext ctx, DateTimeOffset now, TimeSpan skew)
+    {
+        var subject = SafeXml.SingleChild(assertion, A, "Subject")
+            ?? throw Reject(SamlFailureReason.MissingSubject, "The assertion has no single Subject.");
+
+        // EncryptedID and BaseID are not supported; a plain NameID is required.
+        var nameId = SafeXml.SingleChild(subject, A, "NameID");
+        if (nameId is null || string.IsNullOrWhiteSpace(nameId.InnerText))
+        {
+            throw Reject(SamlFailureReason.MissingSubject, "The assertion subject has no NameID.");
+        }
+
+        var bearers = SafeXml.Children(subject, A, "SubjectConfirmation")
+            .Where(sc => SafeXml.Attr(sc, "Method") == SamlConstants.BearerMethod)
+            .ToList();
+        if (bearers.Count == 0)
+        {
+            throw Reject(SamlFailureReason.MissingSubject, "The assertion has no bearer subject confirmation.");
+        }
+
+        // Core §2.4.1: the subject is confirmed if any one confirmation is satisfied.
+        Rejection? first = null;
+        foreach (var bearer in bearers)
+        {
+            try
+            {
+                return (nameId, CheckBearerConfirmation(bearer, ctx, now, skew));
+            }
+            catch (Rejection r)
+            {
+                first ??= r;
+            }
+        }
+
+        throw first!;
+    }
+
+    private static DateTimeOffset CheckBearerConfirmation(XmlElement confirmation, SamlValidationContext ctx, DateTimeOffset now, TimeSpan skew)
+    {
+        var data = SafeXml.SingleChild(confirmation, A, "SubjectConfirmationData")
+            ?? throw Reject(SamlFailureReason.RecipientMismatch, "The bearer confirmation has no SubjectConfirmationData.");
+
+        if (SafeXml.Attr(data, "Recipient") != ctx.Sp.AcsUrl)
+        {
+            throw Reject(SamlFailureReason.RecipientMismatch, "The bearer confirmation Recipient is not this ACS URL.");
+        }
+
+        // Profiles §4.1.4.2: bearer confirmation data must bound its lifetime.
+        var noa = SafeXml.Attr(data, "NotOnOrAfter")
+            ?? throw Reject(SamlFailureReason.Expired, "The bearer confirmation has no NotOnOrAfter.");
+        var notOnOrAfter = ParseInstant(noa);
+        if (now - skew >= notOnOrAfter)
+        {
+            throw Reject(SamlFailureReason.Expired, "The bearer confirmation has expired.");
+        }
+
+        if (SafeXml.Attr(data, "NotBefore") is { } nb && now + skew < ParseInstant(nb))
+        {
+            throw Reject(SamlFailureReason.NotYetValid, "The bearer confirmation is not yet valid.");
+        }
+
+        // The expected value is null only for permitted IdP-initiated logins, where none may be present.
+        if (SafeXml.Attr(data, "InResponseTo") != ctx.ExpectedInResponseTo)
+        {
+            throw Reject(SamlFailureReason.InResponseToMismatch, "The bearer confirmation does not answer the outstanding request.");
+        }
+
+        return notOnOrAfter;
+    }
+
+    private static Dictionary<string, IReadOnlyList<string>> ReadAttributes(XmlElement assertion)
+    {
+        var values = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        foreach (var statement in SafeXml.Children(assertion, A, "AttributeStatement"))
+        {
+            foreach (var attribute in SafeXml.Children(statement, A, "Attribute"))
+            {
+                var name = SafeXml.Attr(attribute, "Name");
+                if (string.IsNullOrEmpty(name))
+                {
+                    continue;
+                }
+
+                if (!values.TryGetValue(name, out var list))
+                {
+                    values[name] = list = [];
+                }
+
+                // InnerText joins all text nodes, so comments cannot truncate a value.
+                list.AddRange(SafeXml.Children(attribute, A, "AttributeValue").Select(v => v.InnerText.Trim()));
+            }
+        }
+
+        return values.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<string>)kv.Value.AsReadOnly(), StringComparer.Ordinal);
+    }
+
+    private static string? FindEmail(Dictionary<string, IReadOnlyList<string>> attributes, string nameId, string? nameIdFormat)
+    {
+        foreach (var wanted in EmailAttributeNames)
+        {
+            foreach (var (name, values) in attributes)
+            {
+                if (string.Equals(name, wanted, StringComparison.OrdinalIgnoreCase)
+                    && values.FirstOrDefault(v => v.Length > 0) is { } value)
+                {
+                    return value;
+                }
+            }
+        }
+
+        return nameIdFormat == SamlConstants.NameIdFormatEmail ? nameId : null;
+    }
+
+    // xs:dateTime as IdPs send it; "K" accepts "Z", an offset, or nothing (read as UTC, which SAML mandates).
+    private static readonly string[] InstantFormats =
+    [
+        "yyyy-MM-dd'T'HH:mm:ssK",
+        "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK",
+    ];
+
+    private static DateTimeOffset ParseInstant(string value)
+    {
+        if (DateTimeOffset.TryParseExact(
+                value.Trim(),
+                InstantFormats,
+                CultureInfo.InvariantCulture,
+                DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal,
+                out var result))
+        {
+            return result;
+        }
+
+        throw Reject(SamlFailureReason.Malformed, "A timestamp in the assertion is not a valid xs:dateTime.");
+    }
+
+    private static Rejection Reject(SamlFailureReason reason, string message) => new(reason, message, null);
+
+    /// <summary>Internal control flow only; never escapes <see cref="Validate"/>.</summary>
+    internal sealed class Rejection(SamlFailureReason reason, string message, string? idpStatusCode) : Exception(message)
+    {
+        public SamlFailureReason Reason { get; } = reason;
+
+        public string? IdpStatusCode { get; } = idpStatusCode;
+    }
+}
