@@ -100,7 +100,11 @@ public static class LoginServices
     public static void UseLoginPipeline(this WebApplication app)
     {
         app.UseForwardedHeaders();
-        app.UseExceptionHandler();
+        // Malformed input (bad JSON, wrong content type) answers its own 4xx as problem+json, never a 500.
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+        });
         app.UseStatusCodePages();
         app.UseStaticFiles();
         app.UseAuthentication();

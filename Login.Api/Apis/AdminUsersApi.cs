@@ -24,6 +24,8 @@ public static class AdminUsersApi
         admin.MapPost("/users/{id:guid}/unlock", Unlock).WithName("UnlockUser");
         admin.MapPost("/users/{id:guid}/sessions/end", EndSessions).WithName("EndUserSessions");
         admin.MapPost("/notifications/test", OpsApi.SendTestNotification).WithName("SendTestNotification");
+        admin.MapGet("/audit", (HttpContext http, AuditLog audit, Guid? userId, int limit = 100) =>
+            audit.ListAsync(http.User.AccountIdOf(), userId, Math.Clamp(limit, 1, 1000))).WithName("ListAuditEvents");
         return app;
     }
 

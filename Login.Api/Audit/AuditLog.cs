@@ -19,8 +19,24 @@ public static class AuditEvents
 /// Appends security events to <c>audit_events</c> (append-only by trigger) with the current trace id, so an
 /// event leads to its trace in the dashboard. Reason codes only: never a password, code or token.
 /// </summary>
+public sealed record AuditEvent(long Id, DateTime OccurredAt, Guid? UserId, Guid? ActorId, string Type, string? Reason, string? Ip, string? TraceId);
+
 public sealed class AuditLog(NpgsqlDataSource db)
 {
+    /// <summary>The newest events of one account, optionally of one user.</summary>
+    public async Task<IReadOnlyList<AuditEvent>> ListAsync(Guid accountId, Guid? userId, int limit)
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        var events = await connection.QueryAsync<AuditEvent>("""
+            SELECT id AS "Id", occurred_at AS "OccurredAt", user_id AS "UserId", actor_id AS "ActorId", type AS "Type", reason AS "Reason",
+                   ip AS "Ip", trace_id AS "TraceId"
+            FROM audit_events
+            WHERE account_id = @accountId AND (@userId::uuid IS NULL OR user_id = @userId)
+            ORDER BY id DESC LIMIT @limit
+            """, new { accountId, userId, limit });
+        return events.AsList();
+    }
+
     public async Task RecordAsync(string type, Guid? accountId, Guid? userId, string? reason = null, Guid? actorId = null, string? ip = null)
     {
         await using var connection = await db.OpenConnectionAsync();

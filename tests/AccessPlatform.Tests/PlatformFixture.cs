@@ -35,11 +35,17 @@ public sealed class PlatformFixture : IAsyncLifetime
         "--Services:notifications-worker:Notifications:Retry:MinIntervalMs=100",
         "--Services:notifications-worker:Notifications:Retry:MaxIntervalMs=500",
         "--Services:notifications-worker:Notifications:Retry:IntervalDeltaMs=100",
-        .. ExtraArguments,
+        // Test users and a controllable clock (session and lockout expiry) on an /internal path.
+        "--Services:login-api:Testing:Enabled=true",
+        $"--Services:login-api:Login:IpFailureBudget:MaxFailures={IpFailureBudget}",
     ];
 
-    /// <summary>Per-collection overrides (e.g. a controllable clock for session-expiry tests).</summary>
-    public static IEnumerable<string> ExtraArguments => [];
+    public const int IpFailureBudget = 20;
+
+    private int nextClientIp = 19;
+
+    /// <summary>A gateway client with a loopback address no other test uses.</summary>
+    public HttpClient NewClient(bool cookies = true) => GatewayClient((byte)Interlocked.Increment(ref nextClientIp), cookies);
 
     public async Task InitializeAsync()
     {
