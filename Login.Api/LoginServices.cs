@@ -56,6 +56,9 @@ public static class LoginServices
         services.AddLocalization(o => o.ResourcesPath = "Resources");
         services.Configure<RequestLocalizationOptions>(Cultures.Configure);
         services.AddRazorPages().AddViewLocalization();
+        // Pages speak twelve languages: emit their letters as text, not as numeric entities.
+        services.Configure<Microsoft.Extensions.WebEncoders.WebEncoderOptions>(o =>
+            o.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));
         services.AddAntiforgery(o =>
         {
             o.Cookie.Name = builder.Environment.IsDevelopment() ? "ap_antiforgery" : "__Host-ap_antiforgery";

@@ -151,7 +151,9 @@ public sealed class PasswordHasher : IDisposable
         try
         {
             parsed = new Phc(m, t, p, FromB64(salt), FromB64(hash));
-            return m >= 8 && t >= 1 && p >= 1;
+            // Bounds keep a tampered row from asking for absurd work or lengths libsodium refuses.
+            return m is >= 8 and <= 1 << 20 && t is >= 1 and <= 16 && p is >= 1 and <= 16
+                && parsed.Salt.Length == SaltBytes && parsed.Hash.Length is >= 16 and <= 64;
         }
         catch (FormatException)
         {

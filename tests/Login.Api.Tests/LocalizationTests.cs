@@ -1,0 +1,74 @@
+using System.Text.RegularExpressions;
+using System.Xml.Linq;
+using AccessPlatform.Login.Localization;
+
+namespace AccessPlatform.Login.Tests;
+
+public sealed partial class LocalizationTests
+{
+    private static readonly string Resources = Path.Combine(RepoRoot(), "Login.Api", "Resources");
+
+    public static TheoryData<string> Languages => [.. Cultures.Supported.Select(c => c.Code).Where(c => c != "en")];
+
+    [Fact]
+    public void At_least_twelve_languages_are_offered()
+    {
+        Assert.True(Cultures.Supported.Count >= 12);
+        foreach (var code in new[] { "en", "de", "fr", "es", "it", "pt-BR", "hr", "pl", "tr", "ru", "zh-Hans", "ja" })
+        {
+            Assert.True(Cultures.IsSupported(code), code);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Languages))]
+    public void Every_language_has_every_key_english_has_and_no_other(string culture)
+    {
+        var english = Read("SharedResource.resx");
+        var translated = Read($"SharedResource.{culture}.resx");
+        Assert.Empty(english.Keys.Except(translated.Keys));
+        Assert.Empty(translated.Keys.Except(english.Keys));
+        Assert.All(translated, pair => Assert.False(string.IsNullOrWhiteSpace(pair.Value), pair.Key));
+    }
+
+    [Theory]
+    [MemberData(nameof(Languages))]
+    public void Every_translation_keeps_the_placeholders_of_english(string culture)
+    {
+        var english = Read("SharedResource.resx");
+        var translated = Read($"SharedResource.{culture}.resx");
+        foreach (var (key, text) in english)
+        {
+            Assert.True(Placeholders(text).SequenceEqual(Placeholders(translated[key])), $"{culture}/{key}");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Languages))]
+    public void The_sign_in_code_sms_fits_one_segment(string culture)
+    {
+        var sms = string.Format(Read($"SharedResource.{culture}.resx")["Sms_Otp"], "123456");
+        // GSM-7 holds 160 characters; anything outside plain ASCII is sent as UCS-2, which holds 70.
+        var limit = sms.All(c => c < 128) ? 160 : 70;
+        Assert.True(sms.Length <= limit, $"{culture}: {sms.Length} > {limit}");
+    }
+
+    private static string[] Placeholders(string text) => [.. PlaceholderPattern().Matches(text).Select(m => m.Value).Order()];
+
+    [GeneratedRegex(@"\{\d+\}")]
+    private static partial Regex PlaceholderPattern();
+
+    private static Dictionary<string, string> Read(string file) =>
+        XDocument.Load(Path.Combine(Resources, file)).Root!.Elements("data")
+            .ToDictionary(d => (string)d.Attribute("name")!, d => d.Element("value")!.Value);
+
+    private static string RepoRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (!File.Exists(Path.Combine(directory!.FullName, "AccessPlatform.sln")))
+        {
+            directory = directory.Parent;
+        }
+        return directory.FullName;
+    }
+}
