@@ -15,6 +15,7 @@ public enum NotificationPurpose
 /// <summary>
 /// An email rendered by the publisher in the recipient's language. <see cref="MessageId"/> is the idempotency key:
 /// the worker sends each id at most once. Bodies may hold secrets (codes, links), so only the body carries them.
+/// A message past <see cref="ExpiresAt"/> (a code nobody can use any more) is dropped, not sent.
 /// </summary>
 public sealed record SendEmail(
     Guid MessageId,
@@ -22,14 +23,16 @@ public sealed record SendEmail(
     string Subject,
     string TextBody,
     NotificationPurpose Purpose,
-    string? HtmlBody = null);
+    string? HtmlBody = null,
+    DateTimeOffset? ExpiresAt = null);
 
-/// <summary>An SMS to an E.164 number, rendered by the publisher. Same idempotency rule as <see cref="SendEmail"/>.</summary>
+/// <summary>An SMS to an E.164 number, rendered by the publisher. Same rules as <see cref="SendEmail"/>.</summary>
 public sealed record SendSms(
     Guid MessageId,
     string To,
     string Body,
-    NotificationPurpose Purpose);
+    NotificationPurpose Purpose,
+    DateTimeOffset? ExpiresAt = null);
 
 public enum NotificationChannel { Email, Sms }
 

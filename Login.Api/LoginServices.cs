@@ -1,6 +1,8 @@
 using AccessPlatform.Login.Apis;
 using AccessPlatform.Login.Audit;
 using AccessPlatform.Login.Data;
+using AccessPlatform.Login.Devices;
+using AccessPlatform.Login.SecondFactor;
 using AccessPlatform.Login.Flow;
 using AccessPlatform.Login.Localization;
 using AccessPlatform.Login.Notifications;
@@ -49,7 +51,12 @@ public static class LoginServices
         services.AddSingleton<DevSeed>();
         services.AddScoped<UserNotifier>();
         services.AddScoped<PasswordStep>();
-        services.AddScoped<IDeviceCheckStep, TrustEveryDevice>();
+        services.AddOptions<SecondFactorOptions>().BindConfiguration(SecondFactorOptions.Section);
+        services.AddSingleton<TrustedDeviceStore>();
+        services.AddSingleton<DeviceCookie>();
+        services.AddSingleton<ChallengeStore>();
+        services.AddScoped<DeviceCheckStep>();
+        services.AddScoped<SecondFactorStep>();
         services.AddScoped<LoginFlow>();
 
         services.AddProblemDetails();
@@ -82,6 +89,7 @@ public static class LoginServices
         services.AddMassTransit(bus =>
         {
             bus.SetKebabCaseEndpointNameFormatter();
+            bus.AddConsumer<DeliveryStatusConsumer>();
             bus.UsingRabbitMq((context, rabbit) =>
             {
                 rabbit.Host(new Uri(builder.Configuration.GetConnectionString("messaging")

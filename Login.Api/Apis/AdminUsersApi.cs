@@ -23,6 +23,7 @@ public static class AdminUsersApi
         admin.MapGet("/users/{id:guid}", GetUser).WithName("GetUser");
         admin.MapPost("/users/{id:guid}/unlock", Unlock).WithName("UnlockUser");
         admin.MapPost("/users/{id:guid}/sessions/end", EndSessions).WithName("EndUserSessions");
+        admin.MapPost("/users/{id:guid}/devices/revoke", RevokeDevices).WithName("RevokeUserDevices");
         admin.MapPost("/notifications/test", OpsApi.SendTestNotification).WithName("SendTestNotification");
         admin.MapGet("/audit", (HttpContext http, AuditLog audit, Guid? userId, int limit = 100) =>
             audit.ListAsync(http.User.AccountIdOf(), userId, Math.Clamp(limit, 1, 1000))).WithName("ListAuditEvents");
@@ -61,6 +62,19 @@ public static class AdminUsersApi
         var ended = await sessions.EndAllAsync(id);
         await audit.RecordAsync(AuditEvents.SessionRevoked, accountId, id, "admin-ended-all", http.User.UserIdOf());
         return TypedResults.Ok(ended);
+    }
+
+    public static async Task<Results<Ok<int>, NotFound<Microsoft.AspNetCore.Mvc.ProblemDetails>>> RevokeDevices(Guid id, HttpContext http, UserStore users,
+        Devices.TrustedDeviceStore devices, AuditLog audit, TimeProvider clock)
+    {
+        var accountId = http.User.AccountIdOf();
+        if (await users.FindInAccountAsync(accountId, id) is null)
+        {
+            return NotFound();
+        }
+        var revoked = await devices.RevokeAllAsync(id, clock.GetUtcNow().UtcDateTime);
+        await audit.RecordAsync(AuditEvents.DeviceRevoked, accountId, id, "admin-revoked-all", http.User.UserIdOf());
+        return TypedResults.Ok(revoked);
     }
 
     private static NotFound<Microsoft.AspNetCore.Mvc.ProblemDetails> NotFound() =>

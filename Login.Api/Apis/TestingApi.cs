@@ -4,8 +4,9 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace AccessPlatform.Login.Apis;
 
+/// <param name="TrustedDeviceId">A device id the user starts out trusting (tests that are not about the second factor).</param>
 public sealed record TestUserRequest(string Account, string Username, string Email, string? Phone, string Password, string? Language,
-    string[]? Roles, bool WebAccess = true, string Status = "active");
+    string[]? Roles, bool WebAccess = true, string Status = "active", string? TrustedDeviceId = null);
 
 /// <summary>
 /// Only with <c>Testing:Enabled</c> (the integration tests set it; nothing else does): create users and move the
@@ -29,11 +30,16 @@ public static class TestingApi
         return app;
     }
 
-    private static async Task<Ok<Guid>> CreateUser(TestUserRequest request, UserStore users, PasswordHasher hasher)
+    private static async Task<Ok<Guid>> CreateUser(TestUserRequest request, UserStore users, PasswordHasher hasher,
+        Devices.TrustedDeviceStore devices, TimeProvider clock)
     {
         var accountId = await users.EnsureAccountAsync(request.Account, request.Account);
         var id = await users.CreateAsync(new NewUser(accountId, request.Username, request.Email, request.Phone, await hasher.HashAsync(request.Password),
             request.Language ?? "en", request.Roles ?? [Roles.User], request.WebAccess, request.Status));
+        if (request.TrustedDeviceId is { } deviceId)
+        {
+            await devices.TrustAsync(id, deviceId, "test device", clock.GetUtcNow().UtcDateTime, TimeSpan.FromDays(90), null);
+        }
         return TypedResults.Ok(id);
     }
 }

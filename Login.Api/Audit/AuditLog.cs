@@ -13,6 +13,12 @@ public static class AuditEvents
     public const string Unlocked = "user.unlocked";
     public const string LoggedOut = "session.ended";
     public const string SessionRevoked = "session.revoked";
+    public const string SecondFactorRequired = "2fa.challenge";
+    public const string SecondFactorSent = "2fa.sent";
+    public const string SecondFactorPassed = "2fa.passed";
+    public const string SecondFactorFailed = "2fa.failed";
+    public const string DeviceTrusted = "device.trusted";
+    public const string DeviceRevoked = "device.revoked";
 }
 
 /// <summary>

@@ -25,6 +25,7 @@ public sealed record User
     public DateTime? LockedUntil { get; init; }
     public required Guid SecurityStamp { get; init; }
     public required bool SsoEnforced { get; init; }
+    public string? OtpChannel { get; init; }
 
     public bool IsActive => Status == "active";
 

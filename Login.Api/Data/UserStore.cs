@@ -12,7 +12,7 @@ public sealed class UserStore(NpgsqlDataSource db)
         SELECT u.id, u.account_id, a.key AS account_key, a.name AS account_name, u.username, u.email, u.phone, u.password_hash,
                u.preferred_language, u.roles, u.web_access,
                CASE WHEN a.status = 'active' THEN u.status ELSE 'disabled' END AS status,
-               u.failed_attempts, u.locked_until, u.security_stamp, a.sso_enforced
+               u.failed_attempts, u.locked_until, u.security_stamp, a.sso_enforced, u.otp_channel
         FROM users u JOIN accounts a ON a.id = u.account_id
         """;
 
@@ -87,6 +87,18 @@ public sealed class UserStore(NpgsqlDataSource db)
         await using var connection = await db.OpenConnectionAsync();
         await connection.ExecuteAsync(
             "UPDATE users SET password_hash = @newHash WHERE id = @userId AND password_hash = @oldHash", new { userId, oldHash, newHash });
+    }
+
+    public async Task SetPreferredLanguageAsync(Guid userId, string language)
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        await connection.ExecuteAsync("UPDATE users SET preferred_language = @language, updated_at = now() WHERE id = @userId", new { userId, language });
+    }
+
+    public async Task RememberOtpChannelAsync(Guid userId, string channel)
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        await connection.ExecuteAsync("UPDATE users SET otp_channel = @channel WHERE id = @userId", new { userId, channel });
     }
 
     public async Task<Guid> EnsureAccountAsync(string key, string name)

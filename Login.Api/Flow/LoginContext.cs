@@ -1,12 +1,21 @@
 namespace AccessPlatform.Login.Flow;
 
 /// <summary>What the login steps know about the request, read once at the edge.</summary>
-public sealed record LoginContext(string? Ip, string DeviceLabel, string Language)
+/// <param name="ChosenLanguage">A language the user chose (selector cookie or explicit choice), if any.</param>
+public sealed record LoginContext(string? Ip, string DeviceLabel, string? ChosenLanguage)
 {
-    public static LoginContext From(HttpContext http) => new(
-        http.Connection.RemoteIpAddress?.ToString(),
-        DeviceLabels.FromUserAgent(http.Request.Headers.UserAgent.ToString()),
-        System.Globalization.CultureInfo.CurrentUICulture.Name);
+    public static LoginContext From(HttpContext http)
+    {
+        var culture = http.Features.Get<Microsoft.AspNetCore.Localization.IRequestCultureFeature>();
+        var chosen = culture?.Provider is Microsoft.AspNetCore.Localization.QueryStringRequestCultureProvider
+            or Microsoft.AspNetCore.Localization.CookieRequestCultureProvider
+            ? culture.RequestCulture.UICulture.Name
+            : null;
+        return new(http.Connection.RemoteIpAddress?.ToString(), DeviceLabels.FromUserAgent(http.Request.Headers.UserAgent.ToString()), chosen);
+    }
+
+    /// <summary>Messages follow the language the user chose, else their saved preference.</summary>
+    public string MessageLanguage(Data.User user) => ChosenLanguage ?? user.PreferredLanguage;
 }
 
 /// <summary>A short human label for a device ("Firefox on Windows"), for session and device lists.</summary>

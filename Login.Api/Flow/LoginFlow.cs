@@ -1,6 +1,7 @@
 using AccessPlatform.Login.Audit;
 using AccessPlatform.Login.Data;
 using AccessPlatform.Login.Notifications;
+using AccessPlatform.Login.SecondFactor;
 using AccessPlatform.Login.Sessions;
 using AccessPlatform.Login.Telemetry;
 
@@ -8,11 +9,11 @@ namespace AccessPlatform.Login.Flow;
 
 /// <summary>
 /// The one place that says which step follows which:
-/// per-IP budget -> password -> web access -> device check -> (second factor) -> session issued.
+/// per-IP budget -> password -> web access / SSO rule -> device check -> second factor on new devices -> session issued.
 /// </summary>
 public sealed partial class LoginFlow(
-    IpFailureBudget ipBudget, PasswordStep passwordStep, IDeviceCheckStep deviceCheck, SessionStore sessions, UserNotifier notifier,
-    AuditLog audit, LoginMetrics metrics, ILogger<LoginFlow> logger)
+    IpFailureBudget ipBudget, PasswordStep passwordStep, DeviceCheckStep deviceCheck, SecondFactorStep secondFactor, SessionStore sessions,
+    UserNotifier notifier, UserStore users, AuditLog audit, LoginMetrics metrics, ILogger<LoginFlow> logger)
 {
     public async Task<LoginOutcome> StartAsync(string username, string password, HttpContext http)
     {
@@ -40,16 +41,25 @@ public sealed partial class LoginFlow(
                 await audit.RecordAsync(AuditEvents.LoginFailed, noWeb.User.AccountId, noWeb.User.Id, "no-web-access", ip: context.Ip);
                 return new LoginOutcome.NoWebAccess();
 
+            case PasswordResult.Verified { User: { SsoEnforced: true, IsAccountManager: false } } sso:
+                // Account Managers keep a break-glass password login; everyone else uses the company's IdP.
+                metrics.Attempt("sso-required");
+                await audit.RecordAsync(AuditEvents.LoginFailed, sso.User.AccountId, sso.User.Id, "sso-enforced", ip: context.Ip);
+                return new LoginOutcome.SsoRequired(sso.User.AccountKey);
+
             case PasswordResult.Verified verified:
                 DeviceStatus device;
                 using (LoginActivity.Source.StartActivity("login.device-check"))
                 {
-                    device = await deviceCheck.RunAsync(verified.User, http);
+                    device = await deviceCheck.RunAsync(verified.User, http, context);
                 }
                 if (device == DeviceStatus.New)
                 {
                     metrics.Attempt("second-factor-required");
-                    throw new NotSupportedException("Second factor is not enabled in this build.");
+                    var flowId = await secondFactor.BeginAsync(verified.User, context);
+                    var channels = SecondFactorStep.ChannelsOf(verified.User);
+                    var preferred = channels.Any(c => c.Channel == verified.User.OtpChannel) ? verified.User.OtpChannel! : channels[0].Channel;
+                    return new LoginOutcome.SecondFactorRequired(flowId, channels, preferred);
                 }
                 return await IssueSessionAsync(verified.User, context);
 
@@ -58,12 +68,38 @@ public sealed partial class LoginFlow(
         }
     }
 
+    /// <summary>Step 3 for a new device: the code. On success the device becomes trusted and the user is told by email.</summary>
+    public async Task<LoginOutcome> CompleteSecondFactorAsync(string flowId, string? code, HttpContext http)
+    {
+        using var activity = LoginActivity.Source.StartActivity("login.second-factor");
+        var context = LoginContext.From(http);
+        switch (await secondFactor.VerifyAsync(flowId, code))
+        {
+            case VerifyResult.Verified verified:
+                await deviceCheck.TrustAsync(verified.User, http, context);
+                await notifier.SendNewDeviceAsync(verified.User, context, verified.Challenge.Language);
+                return await IssueSessionAsync(verified.User, context);
+            case VerifyResult.Wrong:
+                metrics.Attempt("wrong-code");
+                return new LoginOutcome.WrongCode();
+            default:
+                metrics.Attempt("challenge-gone");
+                return new LoginOutcome.ChallengeGone();
+        }
+    }
+
     /// <summary>The last step: a new session id at every login (ASVS 7.2.4).</summary>
     public async Task<LoginOutcome.SignedIn> IssueSessionAsync(User user, LoginContext context)
     {
         using var activity = LoginActivity.Source.StartActivity("login.session");
+        // A language chosen before signing in becomes the user's preference, so later messages follow it.
+        var language = context.ChosenLanguage ?? user.PreferredLanguage;
+        if (language != user.PreferredLanguage)
+        {
+            await users.SetPreferredLanguageAsync(user.Id, language);
+        }
         var (secret, session) = await sessions.CreateAsync(new NewSession(user.Id, user.AccountId, user.Username, user.AccountKey, user.Roles,
-            user.PreferredLanguage, context.DeviceLabel, context.Ip));
+            language, context.DeviceLabel, context.Ip));
         metrics.Attempt("success");
         await audit.RecordAsync(AuditEvents.LoginSucceeded, user.AccountId, user.Id, ip: context.Ip);
         LogSignedIn(logger, user.Id);

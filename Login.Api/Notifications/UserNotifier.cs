@@ -15,6 +15,17 @@ public sealed class UserNotifier(IPublishEndpoint publisher, IStringLocalizer<Sh
         EmailAsync(user, NotificationPurpose.Lockout, "Email_Lockout_Subject", "Email_Lockout_Body",
             user.Username, lockedUntil.ToString("yyyy-MM-dd HH:mm"), Link("/forgot-password"));
 
+    /// <summary>ASVS 6.3.4: a sign-in from a device the user had not used before.</summary>
+    public Task SendNewDeviceAsync(User user, LoginContext context, string language) =>
+        EmailAsync(user with { PreferredLanguage = language }, NotificationPurpose.NewDeviceSignIn, "Email_NewDevice_Subject", "Email_NewDevice_Body",
+            user.Username, context.DeviceLabel, DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm"), ApproximateIp(context.Ip), Link("/forgot-password"));
+
+    /// <summary>The network, not the host: enough for the user to recognise it.</summary>
+    private static string ApproximateIp(string? ip) =>
+        System.Net.IPAddress.TryParse(ip, out var address) && address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork
+            ? string.Join('.', address.GetAddressBytes().Take(3)) + ".x"
+            : ip ?? "unknown";
+
     public Uri Link(string pathAndQuery) => new(platform.Value.PublicOrigin, pathAndQuery);
 
     public Task EmailAsync(User user, NotificationPurpose purpose, string subjectKey, string bodyKey, params object[] arguments)

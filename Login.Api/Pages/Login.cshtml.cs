@@ -8,7 +8,7 @@ using Microsoft.Extensions.Localization;
 namespace AccessPlatform.Login.Pages;
 
 /// <summary>The login form: the same flow as <c>POST /api/auth/login</c>, rendered for browsers without JavaScript.</summary>
-public sealed class LoginModel(LoginFlow flow, SessionCookie cookie, IStringLocalizer<SharedResource> text) : PageModel
+public sealed class LoginModel(LoginFlow flow, SessionCookie cookie, IStringLocalizer<SharedResource> text, IHostEnvironment environment) : PageModel
 {
     [BindProperty] public string? Username { get; set; }
     [BindProperty] public string? Password { get; set; }
@@ -51,6 +51,12 @@ public sealed class LoginModel(LoginFlow flow, SessionCookie cookie, IStringLoca
             case LoginOutcome.SignedIn signedIn:
                 Response.Cookies.Append(cookie.Name, signedIn.SecretId, cookie.Options);
                 return LocalRedirect(SafeReturnUrl);
+            case LoginOutcome.SecondFactorRequired challenge:
+                Response.Cookies.Append(LoginCodeModel.FlowCookie, challenge.FlowId, LoginCodeModel.FlowCookieOptions(environment));
+                return RedirectToPage("/LoginCode", new { returnUrl = SafeReturnUrl });
+            case LoginOutcome.SsoRequired:
+                Error = text["Login_UseSso"];
+                return Fail(StatusCodes.Status403Forbidden);
             case LoginOutcome.NoWebAccess:
                 Error = text["Login_NoWebAccess"];
                 return Fail(StatusCodes.Status403Forbidden);

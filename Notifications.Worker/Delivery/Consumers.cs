@@ -8,7 +8,7 @@ public sealed class SendEmailConsumer(IEmailSender sender, DeliveryLedger ledger
 {
     public Task Consume(ConsumeContext<SendEmail> context) =>
         Delivery.RunAsync(context, context.Message.MessageId, NotificationChannel.Email, context.Message.Purpose, SmtpEmailSender.Provider,
-            ct => sender.SendAsync(context.Message, ct), ledger, metrics, logger);
+            ct => sender.SendAsync(context.Message, ct), ledger, metrics, logger, context.Message.ExpiresAt);
 }
 
 public sealed class SendSmsConsumer(ISmsSender sender, DeliveryLedger ledger, NotificationMetrics metrics, ILogger<SendSmsConsumer> logger)
@@ -16,15 +16,23 @@ public sealed class SendSmsConsumer(ISmsSender sender, DeliveryLedger ledger, No
 {
     public Task Consume(ConsumeContext<SendSms> context) =>
         Delivery.RunAsync(context, context.Message.MessageId, NotificationChannel.Sms, context.Message.Purpose, TwilioSmsSender.Provider,
-            ct => sender.SendAsync(context.Message, ct), ledger, metrics, logger);
+            ct => sender.SendAsync(context.Message, ct), ledger, metrics, logger, context.Message.ExpiresAt);
 }
 
 /// <summary>The steps every delivery shares: idempotency, metrics, classified failures, the outcome event.</summary>
 internal static partial class Delivery
 {
     public static async Task RunAsync(ConsumeContext context, Guid messageId, NotificationChannel channel, NotificationPurpose purpose,
-        string provider, Func<CancellationToken, Task> send, DeliveryLedger ledger, NotificationMetrics metrics, ILogger logger)
+        string provider, Func<CancellationToken, Task> send, DeliveryLedger ledger, NotificationMetrics metrics, ILogger logger,
+        DateTimeOffset? expiresAt)
     {
+        if (expiresAt < DateTimeOffset.UtcNow)
+        {
+            // A code that can no longer be used must not reach the user late (the worker was down meanwhile).
+            metrics.Failed(channel, provider, "expired");
+            LogExpired(logger, messageId, channel);
+            return;
+        }
         if (await ledger.WasDeliveredAsync(messageId))
         {
             LogDuplicate(logger, messageId, channel);
@@ -58,6 +66,9 @@ internal static partial class Delivery
 
     [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Delivered {MessageId} by {Channel} ({Purpose})")]
     private static partial void LogDelivered(ILogger logger, Guid messageId, NotificationChannel channel, NotificationPurpose purpose);
+
+    [LoggerMessage(EventId = 2005, Level = LogLevel.Information, Message = "Dropped {MessageId} by {Channel}: expired before delivery")]
+    private static partial void LogExpired(ILogger logger, Guid messageId, NotificationChannel channel);
 
     [LoggerMessage(EventId = 2002, Level = LogLevel.Information, Message = "Skipped {MessageId} by {Channel}: already delivered")]
     private static partial void LogDuplicate(ILogger logger, Guid messageId, NotificationChannel channel);

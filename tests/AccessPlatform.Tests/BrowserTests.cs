@@ -20,7 +20,9 @@ public sealed class BrowserTests(PlatformFixture platform)
             Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                 "--disable-component-update", "--disable-sync"],
         });
-        var page = await browser.NewPageAsync(new BrowserNewPageOptions { Locale = "en-US" });
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions { Locale = "en-US" });
+        await context.AddCookiesAsync([new Microsoft.Playwright.Cookie { Name = "ap_device", Value = platform.TrustedDeviceId, Url = platform.GatewayAddress.ToString() }]);
+        var page = await context.NewPageAsync();
         Directory.CreateDirectory(Screenshots);
 
         await page.GotoAsync(new Uri(platform.GatewayAddress, "/login").ToString());

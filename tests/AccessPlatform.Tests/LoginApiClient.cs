@@ -8,7 +8,8 @@ public static class LoginApiClient
     public const string Account = "testco";
 
     public static async Task<TestUser> CreateUserAsync(this PlatformFixture platform, string? prefix = null, bool webAccess = true,
-        string status = "active", string[]? roles = null, string account = Account, string language = "en")
+        string status = "active", string[]? roles = null, string account = Account, string language = "en", string? phone = null,
+        bool trustDevice = true)
     {
         var username = $"{prefix ?? "user"}-{Guid.NewGuid():N}"[..24];
         var password = $"pw-{Guid.NewGuid():N}";
@@ -16,10 +17,11 @@ public static class LoginApiClient
         using var loginApi = platform.ResourceClient("login-api");
         var response = await loginApi.PostAsJsonAsync("/internal/testing/users", new
         {
-            account, username, email, phone = (string?)null, password, language, roles = roles ?? ["User"], webAccess, status,
+            account, username, email, phone, password, language, roles = roles ?? ["User"], webAccess, status,
+            trustedDeviceId = trustDevice ? platform.TrustedDeviceId : null,
         });
         response.EnsureSuccessStatusCode();
-        return new TestUser(await response.Content.ReadFromJsonAsync<Guid>(), username, password, email);
+        return new TestUser(await response.Content.ReadFromJsonAsync<Guid>(), username, password, email) { Phone = phone };
     }
 
     /// <summary>Moves Login.Api's clock; always reset it to zero in a finally.</summary>
@@ -39,4 +41,7 @@ public static class LoginApiClient
     }
 }
 
-public sealed record TestUser(Guid Id, string Username, string Password, string Email);
+public sealed record TestUser(Guid Id, string Username, string Password, string Email)
+{
+    public string? Phone { get; init; }
+}

@@ -44,8 +44,15 @@ public sealed class PlatformFixture : IAsyncLifetime
 
     private int nextClientIp = 19;
 
-    /// <summary>A gateway client with a loopback address no other test uses.</summary>
-    public HttpClient NewClient(bool cookies = true) => GatewayClient((byte)Interlocked.Increment(ref nextClientIp), cookies);
+    /// <summary>
+    /// The device test users trust from the start, so tests about other things are not asked for a code;
+    /// second-factor tests use <c>newDevice: true</c> clients or users created with <c>trustDevice: false</c>.
+    /// </summary>
+    public string TrustedDeviceId { get; } = $"trusted-test-device-{Guid.NewGuid():N}";
+
+    /// <summary>A gateway client with a loopback address no other test uses, on the trusted test device unless asked otherwise.</summary>
+    public HttpClient NewClient(bool cookies = true, bool newDevice = false) =>
+        GatewayClient((byte)Interlocked.Increment(ref nextClientIp), cookies, deviceId: cookies && !newDevice ? TrustedDeviceId : null);
 
     public async Task InitializeAsync()
     {
@@ -87,12 +94,17 @@ public sealed class PlatformFixture : IAsyncLifetime
     /// A client of the gateway that connects from its own loopback address (127.0.0.x), so each test class is its
     /// own "client IP" for the per-IP limits, as separate users on the internet would be.
     /// </summary>
-    public HttpClient GatewayClient(byte clientIp, bool cookies = true, bool redirects = false)
+    public HttpClient GatewayClient(byte clientIp, bool cookies = true, bool redirects = false, string? deviceId = null)
     {
+        var jar = new CookieContainer();
+        if (deviceId is not null)
+        {
+            jar.Add(GatewayAddress, new Cookie("ap_device", deviceId, "/"));
+        }
         var handler = new SocketsHttpHandler
         {
             UseCookies = cookies,
-            CookieContainer = new CookieContainer(),
+            CookieContainer = jar,
             AllowAutoRedirect = redirects,
             ConnectCallback = async (context, ct) =>
             {

@@ -25,7 +25,7 @@ public static class MessagesApi
         var (user, authenticated) = CheckBasicAuth(request, options.Value);
         var sid = "SM" + Convert.ToHexStringLower(Guid.NewGuid().ToByteArray());
         var status = !authenticated ? 401
-            : store.TakeFault() is { } fault ? fault.Status
+            : store.TakeFault(form["To"]) is { } fault ? fault.Status
             : form["To"] == InvalidNumber ? 400
             : 201;
         store.Add(new ReceivedSms(sid, accountSid, form["To"], form["From"], form["MessagingServiceSid"], form["Body"], user, authenticated,

@@ -13,8 +13,8 @@ public sealed record ReceivedSms(
     string Sid, string AccountSid, string? To, string? From, string? MessagingServiceSid, string? Body,
     string? BasicAuthUser, bool Authenticated, DateTimeOffset ReceivedAt, int Status);
 
-/// <summary>A queued fault: the next matching requests answer with this HTTP status and Twilio error code.</summary>
-public sealed record Fault(int Status, int Code, int Remaining);
+/// <summary>A queued fault: the next requests (to <see cref="To"/>, when given) answer with this HTTP status and Twilio error code.</summary>
+public sealed record Fault(int Status, int Code, int Remaining, string? To = null);
 
 public sealed class SmsStore
 {
@@ -34,11 +34,11 @@ public sealed class SmsStore
     }
 
     /// <summary>Takes one use of the queued fault, if any.</summary>
-    public Fault? TakeFault()
+    public Fault? TakeFault(string? to)
     {
         lock (gate)
         {
-            if (fault is not { Remaining: > 0 } current)
+            if (fault is not { Remaining: > 0 } current || (current.To is not null && current.To != to))
             {
                 return null;
             }

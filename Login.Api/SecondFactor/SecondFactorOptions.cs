@@ -1,0 +1,22 @@
+namespace AccessPlatform.Login.SecondFactor;
+
+public sealed class SecondFactorOptions
+{
+    public const string Section = "Login:SecondFactor";
+
+    /// <summary>New devices must pass a one-time code. Off only for benchmarks of the password path alone.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>How long a code is valid; capped at 10 minutes whatever is configured (ASVS 6.5.5).</summary>
+    public int CodeLifetimeMinutes { get; set; } = 10;
+    public int MaxWrongCodes { get; set; } = 5;
+    public int MaxCodesPerHour { get; set; } = 5;
+    public int ResendCooldownSeconds { get; set; } = 30;
+    public int DeviceTrustDays { get; set; } = 90;
+
+    /// <summary>A publish that cannot reach the broker in this time fails, and the user is told.</summary>
+    public int PublishTimeoutMs { get; set; } = 3000;
+
+    public TimeSpan CodeLifetime => TimeSpan.FromMinutes(Math.Min(CodeLifetimeMinutes, 10));
+    public TimeSpan DeviceTrust => TimeSpan.FromDays(DeviceTrustDays);
+}
