@@ -20,7 +20,8 @@ public static class NotificationsExtensions
 
         // The Twilio SDK has no base-URL setting: a handler points it at TwilioOptions.BaseAddress when one is set.
         builder.Services.AddTransient<TwilioBaseAddressHandler>();
-        builder.Services.AddHttpClient(TwilioSmsSender.HttpClientName).AddHttpMessageHandler<TwilioBaseAddressHandler>();
+        builder.Services.AddHttpClient(TwilioSmsSender.HttpClientName, http => http.Timeout = TimeSpan.FromSeconds(15))
+            .AddHttpMessageHandler<TwilioBaseAddressHandler>();
         builder.Services.AddSingleton<ITwilioRestClient>(sp =>
         {
             var options = sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<TwilioOptions>>().Value;

@@ -7,6 +7,9 @@ public sealed class MailOptions
     public string From { get; set; } = "Access Platform <no-reply@access-platform.local>";
     public string? Username { get; set; }
     public string? Password { get; set; }
+
+    /// <summary>Per SMTP operation; a server that accepts but never answers must not hold a delivery for minutes.</summary>
+    public int TimeoutMs { get; set; } = 15_000;
 }
 
 public sealed class TwilioOptions

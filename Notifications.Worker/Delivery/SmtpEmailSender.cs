@@ -30,7 +30,7 @@ public sealed class SmtpEmailSender(IConfiguration configuration, IOptions<MailO
         var body = new BodyBuilder { TextBody = email.TextBody, HtmlBody = email.HtmlBody };
         message.Body = body.ToMessageBody();
 
-        using var client = new SmtpClient();
+        using var client = new SmtpClient { Timeout = options.Value.TimeoutMs };
         try
         {
             var security = server.Scheme == "smtps" ? SecureSocketOptions.SslOnConnect : SecureSocketOptions.StartTlsWhenAvailable;
@@ -53,6 +53,11 @@ public sealed class SmtpEmailSender(IConfiguration configuration, IOptions<MailO
         catch (Exception ex) when (ex is SocketException or IOException or SmtpProtocolException or ServiceNotConnectedException or TimeoutException)
         {
             throw new TransientDeliveryException("smtp-unreachable", ex);
+        }
+        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            // MailKit's own timeout: the server accepted the connection but did not answer.
+            throw new TransientDeliveryException("smtp-timeout", ex);
         }
     }
 }

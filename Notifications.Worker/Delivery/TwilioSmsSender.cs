@@ -42,7 +42,8 @@ public sealed class TwilioSmsSender(ITwilioRestClient client, IOptions<TwilioOpt
         {
             throw new PermanentDeliveryException($"twilio-{ex.Code}", ex);
         }
-        catch (Exception ex) when (ex is ApiConnectionException or HttpRequestException or TaskCanceledException)
+        catch (Exception ex) when (ex is ApiConnectionException or HttpRequestException
+            || ex is OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
             throw new TransientDeliveryException("twilio-unreachable", ex);
         }

@@ -35,6 +35,7 @@ public sealed class PlatformFixture : IAsyncLifetime
         "--Services:notifications-worker:Notifications:Retry:MinIntervalMs=100",
         "--Services:notifications-worker:Notifications:Retry:MaxIntervalMs=500",
         "--Services:notifications-worker:Notifications:Retry:IntervalDeltaMs=100",
+        "--Services:notifications-worker:Mail:TimeoutMs=2000",
         // Test users and a controllable clock (session and lockout expiry) on an /internal path.
         "--Services:login-api:Testing:Enabled=true",
         $"--Services:login-api:Login:IpFailureBudget:MaxFailures={IpFailureBudget}",

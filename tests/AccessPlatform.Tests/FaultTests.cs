@@ -1,0 +1,96 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Aspire.Hosting.ApplicationModel;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AccessPlatform.Tests;
+
+/// <summary>Nothing lost: the notification path with parts of the stack stopped while it runs.</summary>
+[Collection(PlatformCollection.Name)]
+public sealed partial class FaultTests(PlatformFixture platform)
+{
+    [Fact]
+    public async Task With_the_worker_down_a_code_waits_in_the_queue_and_arrives_when_it_returns()
+    {
+        var user = await platform.CreateUserAsync("worker-down", trustDevice: false);
+        using var client = platform.NewClient(newDevice: true);
+        var flowId = await ChallengeAsync(client, user);
+        await StopAsync("notifications-worker");
+        try
+        {
+            var sent = await client.PostAsJsonAsync("/api/auth/second-factor/send", new { flowId, channel = "email" });
+            Assert.Equal(HttpStatusCode.Accepted, sent.StatusCode);
+            await Task.Delay(2000);
+            await Assert.ThrowsAsync<TimeoutException>(() => platform.WaitForEmailAsync(user.Email, within: TimeSpan.FromSeconds(1)));
+        }
+        finally
+        {
+            await StartAsync("notifications-worker");
+        }
+        var email = await platform.WaitForEmailAsync(user.Email, m => m.Subject == "Your sign-in code", TimeSpan.FromSeconds(60));
+        var code = SixDigits().Match(email.PlainText).Value;
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsJsonAsync("/api/auth/second-factor/verify", new { flowId, code })).StatusCode);
+    }
+
+    [Fact]
+    public async Task With_rabbitmq_down_the_user_is_told_within_five_seconds_that_the_code_was_not_sent()
+    {
+        var user = await platform.CreateUserAsync("broker-down", trustDevice: false);
+        using var client = platform.NewClient(newDevice: true);
+        var flowId = await ChallengeAsync(client, user);
+        await StopAsync("messaging");
+        try
+        {
+            var watch = Stopwatch.StartNew();
+            var response = await client.PostAsJsonAsync("/api/auth/second-factor/send", new { flowId, channel = "email" });
+            watch.Stop();
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"answered after {watch.Elapsed}");
+            var problem = await response.ProblemAsync();
+            Assert.Equal("https://access-platform/problems/code-not-sent", problem.GetProperty("type").GetString());
+            // Nothing half-done: no code was issued, so no cooldown blocks the retry.
+            var status = await client.PostAsJsonAsync("/api/auth/second-factor/status", new { flowId });
+            Assert.Equal(JsonValueKind.Null, (await status.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("channel").ValueKind);
+        }
+        finally
+        {
+            await StartAsync("messaging");
+        }
+        // Once the broker is back, the same challenge sends its code.
+        HttpResponseMessage? retry = null;
+        for (var attempt = 0; attempt < 60 && retry?.StatusCode != HttpStatusCode.Accepted; attempt++)
+        {
+            await Task.Delay(1000);
+            retry = await client.PostAsJsonAsync("/api/auth/second-factor/send", new { flowId, channel = "email" });
+        }
+        Assert.Equal(HttpStatusCode.Accepted, retry!.StatusCode);
+        await platform.WaitForEmailAsync(user.Email, m => m.Subject == "Your sign-in code", TimeSpan.FromSeconds(60));
+    }
+
+    private static async Task<string> ChallengeAsync(HttpClient client, TestUser user)
+    {
+        var body = await (await client.LoginAsync(user.Username, user.Password)).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("second-factor-required", body.GetProperty("status").GetString());
+        return body.GetProperty("flowId").GetString()!;
+    }
+
+    private async Task StopAsync(string resource)
+    {
+        var result = await platform.App.Services.GetRequiredService<ResourceCommandService>().ExecuteCommandAsync(resource, KnownResourceCommands.StopCommand);
+        Assert.True(result.Success, result.Message);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await platform.App.ResourceNotifications.WaitForResourceAsync(resource, [KnownResourceStates.Finished, KnownResourceStates.Exited], timeout.Token);
+    }
+
+    private async Task StartAsync(string resource)
+    {
+        var result = await platform.App.Services.GetRequiredService<ResourceCommandService>().ExecuteCommandAsync(resource, KnownResourceCommands.StartCommand);
+        Assert.True(result.Success, result.Message);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        await platform.App.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
+    }
+
+    [GeneratedRegex(@"\b\d{6}\b")]
+    private static partial Regex SixDigits();
+}
