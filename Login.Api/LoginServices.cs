@@ -6,6 +6,7 @@ using AccessPlatform.Login.Localization;
 using AccessPlatform.Login.Notifications;
 using AccessPlatform.Login.Passwords;
 using AccessPlatform.Login.Sessions;
+using AccessPlatform.Login.Sso;
 using AccessPlatform.Login.Telemetry;
 using MassTransit;
 using Microsoft.AspNetCore.HttpOverrides;
@@ -26,6 +27,7 @@ public static class LoginServices
         services.AddOptions<LockoutOptions>().BindConfiguration(LockoutOptions.Section);
         services.AddOptions<IpFailureBudgetOptions>().BindConfiguration(IpFailureBudgetOptions.Section);
         services.AddOptions<PlatformOptions>().BindConfiguration("");
+        services.AddOptions<InternalApiOptions>().BindConfiguration(InternalApiOptions.Section);
 
         if (builder.Configuration.GetValue("Testing:Enabled", false))
         {
@@ -51,6 +53,10 @@ public static class LoginServices
         services.AddScoped<PasswordStep>();
         services.AddScoped<IDeviceCheckStep, TrustEveryDevice>();
         services.AddScoped<LoginFlow>();
+        services.AddSingleton<SsoLinkStore>();
+        services.AddSingleton<SsoCodes>();
+        services.AddScoped<SsoSignIn>();
+        services.AddSingleton<InternalApiKeyFilter>();
 
         services.AddProblemDetails();
         services.AddLocalization(o => o.ResourcesPath = "Resources");
