@@ -19,7 +19,7 @@ public sealed record SsoSettingsInput
     public bool AllowIdpInitiated { get; init; }
 }
 
-public sealed record IdpCertificateView(string Subject, string Sha256Thumbprint, DateTime NotBefore, DateTime NotAfter);
+public sealed record IdpCertificateView(string Subject, string Sha256Thumbprint, DateTime NotBefore, DateTime NotAfter, string Pem);
 
 public sealed record SsoSettingsView(
     string Account, string SsoUrl, string SpEntityId, string AcsUrl, string MetadataUrl, string SpMetadata, bool Configured,
@@ -43,7 +43,7 @@ public sealed class SsoSettingsService(SsoConnectionStore store, LoginApiBridge 
             return new SsoSettingsView(account, entityId, entityId, entityId + "acs", entityId + "metadata",
                 SpMetadataBuilder.Build(new SpConfig(entityId, spCertificate)), connection.IsConfigured,
                 connection.IdpEntityId, connection.IdpSsoUrl,
-                [.. certificates.Select(c => new IdpCertificateView(c.Subject, c.GetCertHashString(HashAlgorithmName.SHA256), c.NotBefore.ToUniversalTime(), c.NotAfter.ToUniversalTime()))],
+                [.. certificates.Select(c => new IdpCertificateView(c.Subject, c.GetCertHashString(HashAlgorithmName.SHA256), c.NotBefore.ToUniversalTime(), c.NotAfter.ToUniversalTime(), c.ExportCertificatePem()))],
                 connection.WantAuthnRequestsSigned, connection.EnforceSso, connection.JitProvisioning, connection.AllowIdpInitiated);
         }
         finally

@@ -31,7 +31,8 @@ public static class SsoPages
             <!doctype html>
             <html lang="{Language}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
             <title>{html.Encode(title)} · Access Platform</title><link rel="stylesheet" href="/css/site.css"></head>
-            <body><main><h1>{html.Encode(title)}</h1><p>{html.Encode(text)}</p><p><a href="/login">{html.Encode(SignInLink)}</a></p></main></body></html>
+            <body><header class="top"><a class="brand" href="/">Access Platform</a></header>
+            <main><section class="card"><h1>{html.Encode(title)}</h1><p>{html.Encode(text)}</p><p><a href="/login">{html.Encode(SignInLink)}</a></p></section></main></body></html>
             """,
             "text/html; charset=utf-8", statusCode: status);
     }

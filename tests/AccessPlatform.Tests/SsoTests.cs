@@ -80,6 +80,57 @@ public sealed class SsoTests(PlatformFixture platform, SamlIdpFixture idp) : ICl
         Assert.Equal("/", final.Headers.Location!.OriginalString);
     }
 
+    [Fact]
+    public async Task In_a_real_browser_the_sso_url_leads_through_the_idp_into_the_web_interface()
+    {
+        var account = await ConfigureAccountAsync();
+        // An Account Manager, so the settings page can be shown too.
+        var user = await platform.CreateUserAsync("sso", roles: ["AccountManager"], account: account.Key);
+        // Same site as the gateway's public origin (localhost), as a company IdP would be reachable from the browser.
+        var idpOnLocalhost = $"http://localhost:{idp.Address.Port}/sso";
+        await account.PutSettingsAsync(idp, ssoUrl: $"{idpOnLocalhost}?nameId={Uri.EscapeDataString("emp-" + user.Username)}&email={Uri.EscapeDataString(user.Email)}");
+        var publicOrigin = new Uri(account.SpEntityId).GetLeftPart(UriPartial.Authority);
+        var screenshots = Path.Combine(AppContext.BaseDirectory, "screenshots");
+        Directory.CreateDirectory(screenshots);
+        using var playwright = await Microsoft.Playwright.Playwright.CreateAsync();
+        await using var chromium = await playwright.Chromium.LaunchAsync(new Microsoft.Playwright.BrowserTypeLaunchOptions
+        {
+            ExecutablePath = "/usr/bin/chromium",
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync"],
+        });
+        var page = await chromium.NewPageAsync(new Microsoft.Playwright.BrowserNewPageOptions { Locale = "en-US" });
+
+        await page.GotoAsync($"{publicOrigin}/login/saml/{account.Key}/?returnUrl=%2Faccount%2Fsessions");
+        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/account/sessions");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(screenshots, "sso-1-signed-in.png"), FullPage = true });
+
+        var cookies = await page.Context.CookiesAsync();
+        Assert.True(cookies.Single(c => c.Name == "ap_session").HttpOnly);
+        Assert.DoesNotContain(cookies, c => c.Name == "ap_saml_req");
+        Assert.DoesNotContain(cookies, c => c.Name == "ap_sso_bind");
+        var session = await page.APIRequest.GetAsync($"{publicOrigin}/api/auth/session");
+        Assert.Equal(200, session.Status);
+        Assert.Contains(user.Username, await session.TextAsync());
+
+        await page.GotoAsync($"{publicOrigin}/admin/sso");
+        Assert.Equal(account.SpEntityId, await page.InnerTextAsync("#sso-url"));
+        Assert.Equal(account.AcsUrl, await page.InnerTextAsync("#acs-url"));
+        await page.ScreenshotAsync(new() { Path = Path.Combine(screenshots, "sso-2-settings.png"), FullPage = true });
+
+        // A refusal: the IdP vouches for someone the account does not know (no JIT): a generic page, no session.
+        await account.PutSettingsAsync(idp, ssoUrl: $"{idpOnLocalhost}?nameId=stranger&email=stranger%40example.test");
+        var fresh = await chromium.NewPageAsync(new Microsoft.Playwright.BrowserNewPageOptions { Locale = "en-US" });
+        await fresh.GotoAsync($"{publicOrigin}/login/saml/{account.Key}/");
+        await fresh.WaitForURLAsync(url => new Uri(url).AbsolutePath == $"/login/saml/{account.Key}/acs");
+        Assert.Equal(SsoRefusedTitle, await fresh.InnerTextAsync("h1"));
+        await fresh.ScreenshotAsync(new() { Path = Path.Combine(screenshots, "sso-3-refused.png"), FullPage = true });
+        Assert.DoesNotContain(await fresh.Context.CookiesAsync(), c => c.Name == "ap_session");
+    }
+
+    private const string SsoRefusedTitle = "Sign-in did not work";
+
     // ---- Mapping to users ----------------------------------------------------------------------------------------
 
     [Fact]
@@ -540,7 +591,7 @@ public sealed class SsoTests(PlatformFixture platform, SamlIdpFixture idp) : ICl
         if (posted.StatusCode == HttpStatusCode.Forbidden)
         {
             var html = await posted.Content.ReadAsStringAsync();
-            Assert.Contains("Sign-in did not work", html);
+            Assert.Contains(SsoRefusedTitle, html);
             Assert.DoesNotContain("saml-", html);
         }
         Assert.False(posted.Headers.TryGetValues("Set-Cookie", out var cookies) && cookies.Any(c => c.StartsWith("ap_session=")));

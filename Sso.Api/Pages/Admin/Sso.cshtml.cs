@@ -28,6 +28,9 @@ public sealed class SsoModel(SsoSettingsService settings) : PageModel
         View = await settings.GetAsync(User.AccountOf());
         IdpEntityId = View.IdpEntityId;
         IdpSsoUrl = View.IdpSsoUrl;
+        // Prefilled, so changing an option does not mean pasting the certificates again.
+        Certificate1 = View.IdpCertificates.ElementAtOrDefault(0)?.Pem;
+        Certificate2 = View.IdpCertificates.ElementAtOrDefault(1)?.Pem;
         EnforceSso = View.EnforceSso;
         JitProvisioning = View.JitProvisioning;
         AllowIdpInitiated = View.AllowIdpInitiated;
