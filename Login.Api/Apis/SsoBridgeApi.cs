@@ -116,7 +116,11 @@ public static partial class SsoBridgeApi
         if (grant is null || binding is null || !CryptographicOperations.FixedTimeEquals(
                 Encoding.ASCII.GetBytes(BindingHash(binding)), Encoding.ASCII.GetBytes(grant.BrowserBindingHash)))
         {
-            await audit.RecordAsync(SsoAuditEvents.Refused, grant?.AccountId, grant?.UserId, SsoRefusal.CodeInvalid, ip: context.Ip);
+            // Only a real code used without its browser binding is worth an audit row; random guesses are not.
+            if (grant is not null)
+            {
+                await audit.RecordAsync(SsoAuditEvents.Refused, grant.AccountId, grant.UserId, SsoRefusal.CodeInvalid, ip: context.Ip);
+            }
             return TypedResults.Problem(title: "This sign-in link is invalid or has expired. Please start again.",
                 statusCode: StatusCodes.Status400BadRequest, type: "https://access-platform/problems/sso-code-invalid");
         }

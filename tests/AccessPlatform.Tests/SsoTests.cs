@@ -65,6 +65,9 @@ public sealed class SsoTests(PlatformFixture platform, SamlIdpFixture idp) : ICl
 
         Assert.Equal(HttpStatusCode.BadRequest, stolen.StatusCode);
         await AssertNoSessionAsync(thief);
+        Assert.Contains(await account.AuditAsync(), e => e.Type == "sso.refused" && e.Reason == "code-invalid");
+        // The code is spent: the rightful browser does not get in with it afterwards either (fail closed).
+        Assert.Equal(HttpStatusCode.BadRequest, (await browser.GetAsync(posted.Headers.Location)).StatusCode);
     }
 
     [Fact]
