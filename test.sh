@@ -5,5 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 WITH_BROWSER=1 ./run.sh --prepare-only
+# The SSO tests' identity provider (samlify) comes from npm, pinned by its lockfile.
+if [ ! -d tests/saml-idp/node_modules ]; then npm ci --no-audit --no-fund --prefix tests/saml-idp; fi
 rm -rf TestResults
 exec dotnet test AccessPlatform.sln --logger "trx" --results-directory TestResults "$@"

@@ -8,6 +8,7 @@ using AccessPlatform.Login.Localization;
 using AccessPlatform.Login.Notifications;
 using AccessPlatform.Login.Passwords;
 using AccessPlatform.Login.Sessions;
+using AccessPlatform.Login.Sso;
 using AccessPlatform.Login.Telemetry;
 using MassTransit;
 using Microsoft.AspNetCore.HttpOverrides;
@@ -28,6 +29,7 @@ public static class LoginServices
         services.AddOptions<LockoutOptions>().BindConfiguration(LockoutOptions.Section);
         services.AddOptions<IpFailureBudgetOptions>().BindConfiguration(IpFailureBudgetOptions.Section);
         services.AddOptions<PlatformOptions>().BindConfiguration("");
+        services.AddOptions<InternalApiOptions>().BindConfiguration(InternalApiOptions.Section);
 
         if (builder.Configuration.GetValue("Testing:Enabled", false))
         {
@@ -58,6 +60,10 @@ public static class LoginServices
         services.AddScoped<DeviceCheckStep>();
         services.AddScoped<SecondFactorStep>();
         services.AddScoped<LoginFlow>();
+        services.AddSingleton<SsoLinkStore>();
+        services.AddSingleton<SsoCodes>();
+        services.AddScoped<SsoSignIn>();
+        services.AddSingleton<InternalApiKeyFilter>();
 
         services.AddProblemDetails();
         services.AddLocalization(o => o.ResourcesPath = "Resources");

@@ -13,5 +13,6 @@ app.MapRazorPages();
 app.MapAuthApi();
 app.MapAdminUsersApi();
 app.MapOpsApi();
+app.MapSsoBridgeApi();
 app.MapTestingApi();
 app.Run();

@@ -1,23 +1,70 @@
+using AccessPlatform.Sso.Admin;
+using AccessPlatform.Sso.Data;
+using AccessPlatform.Sso.Login;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.HttpOverrides;
+
 namespace AccessPlatform.Sso;
 
 public static class SsoServices
 {
     public static void AddSsoServices(this WebApplicationBuilder builder)
     {
-        builder.Services.AddProblemDetails();
+        var services = builder.Services;
         builder.AddNpgsqlDataSource("sso-db");
         builder.AddRedisClient("redis");
+
+        services.AddOptions<SsoOptions>().BindConfiguration(SsoOptions.Section).Configure<IConfiguration, IHostEnvironment>((o, configuration, environment) =>
+        {
+            // The AppHost gives every service the public origin at the top level.
+            o.PublicOrigin = configuration["PublicOrigin"] ?? o.PublicOrigin;
+            o.AllowHttpIdp = configuration.GetValue<bool?>("Sso:AllowHttpIdp") ?? environment.IsDevelopment();
+        });
+        services.AddOptions<InternalApiOptions>().BindConfiguration(InternalApiOptions.Section);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<Migrator>();
+        services.AddSingleton<SsoConnectionStore>();
+        services.AddSingleton<SamlState>();
+        services.AddScoped<SsoSettingsService>();
+        // Service discovery resolves http://login-api through the AppHost's reference.
+        services.AddHttpClient<LoginApiBridge>(http => http.BaseAddress = new Uri("http://login-api"));
+
+        services.AddProblemDetails();
+        services.AddRazorPages(o => o.Conventions.AuthorizeFolder("/Admin", AdminClaims.Policy));
+        services.AddAntiforgery(o =>
+        {
+            // Not Login.Api's cookie name: both services sit behind one host, each with its own keys.
+            o.Cookie.Name = builder.Environment.IsDevelopment() ? "ap_sso_antiforgery" : "__Host-ap_sso_antiforgery";
+            o.Cookie.SecurePolicy = builder.Environment.IsDevelopment() ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
+        });
+        services.AddAuthentication(AdminClaims.Scheme)
+            .AddScheme<AuthenticationSchemeOptions, LoginSessionAuthenticationHandler>(AdminClaims.Scheme, null);
+        services.AddAuthorizationBuilder()
+            .AddPolicy(AdminClaims.Policy, p => p.RequireRole(AdminClaims.AccountManager));
+
+        // Only the gateway talks to this service; it sets X-Forwarded-For to the real client address.
+        services.Configure<ForwardedHeadersOptions>(o =>
+        {
+            o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            o.ForwardLimit = 1;
+            o.KnownIPNetworks.Clear();
+            o.KnownProxies.Clear();
+        });
     }
 
-    public static IEndpointRouteBuilder MapSamlApi(this IEndpointRouteBuilder app)
+    public static void InitializeDatabase(this WebApplication app) => app.Services.GetRequiredService<Migrator>().Migrate();
+
+    public static void UseSsoPipeline(this WebApplication app)
     {
-        var saml = app.MapGroup("/login/saml/{account}").WithTags("SAML");
-        // Until an account's identity provider is configured, every account answers with the same friendly page.
-        saml.MapGet("/", (string account) => TypedResults.Content(
-            "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Single sign-on</title></head><body>" +
-            "<h1>Single sign-on is not available</h1><p>Single sign-on is not set up for this address. " +
-            "Please sign in with your username and password, or contact your account manager.</p><p><a href=\"/login\">Sign in</a></p></body></html>",
-            "text/html; charset=utf-8", statusCode: 404));
-        return app;
+        app.UseForwardedHeaders();
+        // Malformed input (bad JSON, wrong content type) answers its own 4xx as problem+json, never a 500.
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+        });
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseAntiforgery();
     }
 }

@@ -1,0 +1,206 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.RegularExpressions;
+using AccessPlatform.Login.Audit;
+using AccessPlatform.Login.Data;
+using AccessPlatform.Login.Flow;
+using AccessPlatform.Login.Sessions;
+using AccessPlatform.Login.Sso;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.WebUtilities;
+
+namespace AccessPlatform.Login.Apis;
+
+/// <param name="BrowserBindingHash">SHA-256 (base64url) of the random value Sso.Api set in the browser's binding cookie.</param>
+/// <param name="ReturnPath">A local path to land on after sign-in.</param>
+public sealed record SsoLoginRequest(string? Account, string? IdpEntityId, string? NameId, string? Email, string? GivenName, string? FamilyName,
+    bool JitProvisioning, string? ReturnPath, string? BrowserBindingHash, string? Ip);
+
+public sealed record SsoLoginIssued(string Code, Guid UserId);
+
+public sealed record SsoRefusalReport(string? Account, string? Reason, string? Ip);
+
+public sealed record SsoEnforcement(bool Enforced);
+
+public sealed record SsoAccountView(string Key, bool SsoEnforced);
+
+/// <summary>
+/// The bridge from Sso.Api: under <c>/internal/sso</c> (never routed by the gateway, and only with the shared
+/// service key) Sso.Api hands over validated SAML identities and gets a one-time code; the browser then redeems the
+/// code at <c>/login/sso/complete</c> for the ordinary session cookie. Only this service issues sessions.
+/// </summary>
+public static partial class SsoBridgeApi
+{
+    /// <summary>Sso.Api sets this cookie (random value) on the browser that passed SAML validation.</summary>
+    public static string BindingCookieName(IHostEnvironment environment) =>
+        environment.IsDevelopment() ? "ap_sso_bind" : "__Host-ap_sso_bind";
+
+    public static IEndpointRouteBuilder MapSsoBridgeApi(this IEndpointRouteBuilder app)
+    {
+        var internalSso = app.MapGroup("/internal/sso").WithTags("SSO bridge").AddEndpointFilter<InternalApiKeyFilter>();
+        internalSso.MapPost("/logins", IssueLoginCode).WithName("IssueSsoLoginCode");
+        internalSso.MapPost("/refusals", RecordRefusal).WithName("RecordSsoRefusal");
+        internalSso.MapGet("/accounts/{key}", GetAccount).WithName("GetSsoAccount");
+        internalSso.MapPut("/accounts/{key}/sso-enforced", SetEnforced).WithName("SetSsoEnforced");
+
+        app.MapGet("/login/sso/complete", Complete).WithTags("SSO bridge").WithName("CompleteSsoLogin");
+        return app;
+    }
+
+    public static async Task<Results<Ok<SsoLoginIssued>, ProblemHttpResult, ValidationProblem>> IssueLoginCode(
+        SsoLoginRequest request, SsoSignIn signIn, SsoCodes codes)
+    {
+        if (Validate(request) is { } invalid)
+        {
+            return invalid;
+        }
+        var identity = new SsoIdentity(request.IdpEntityId!, request.NameId!, Blank(request.Email), Blank(request.GivenName), Blank(request.FamilyName));
+        var result = await signIn.ResolveAsync(request.Account!, identity, request.JitProvisioning, request.Ip);
+        if (result is SsoSignInResult.Refused refused)
+        {
+            return TypedResults.Problem(title: "SSO login refused", statusCode: StatusCodes.Status403Forbidden,
+                type: "https://access-platform/problems/sso-refused", extensions: new Dictionary<string, object?> { ["reason"] = refused.Reason });
+        }
+        var user = ((SsoSignInResult.Accepted)result).User;
+        var code = await codes.IssueAsync(new SsoCodeGrant(user.Id, user.AccountId, request.ReturnPath!, request.BrowserBindingHash!));
+        return TypedResults.Ok(new SsoLoginIssued(code, user.Id));
+    }
+
+    public static async Task<Results<NoContent, ValidationProblem>> RecordRefusal(SsoRefusalReport report, SsoLinkStore links, AuditLog audit)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (report.Account is null || !AccountKey().IsMatch(report.Account))
+        {
+            errors["account"] = ["An account key is required."];
+        }
+        if (report.Reason is null || !ReasonCode().IsMatch(report.Reason))
+        {
+            errors["reason"] = ["A reason code (lowercase letters, digits and dashes) is required."];
+        }
+        if (report.Ip is not null && !IPAddress.TryParse(report.Ip, out _))
+        {
+            errors["ip"] = ["Not an IP address."];
+        }
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+        var account = await links.FindAccountAsync(report.Account!);
+        await audit.RecordAsync(SsoAuditEvents.Refused, account?.Id, null, report.Reason, ip: report.Ip);
+        return TypedResults.NoContent();
+    }
+
+    public static async Task<Results<Ok<SsoAccountView>, ProblemHttpResult>> GetAccount(string key, SsoLinkStore links) =>
+        await links.FindAccountAsync(key) is { } account
+            ? TypedResults.Ok(new SsoAccountView(account.Key, account.SsoEnforced))
+            : TypedResults.Problem(title: "Account not found", statusCode: StatusCodes.Status404NotFound);
+
+    public static async Task<Results<NoContent, ProblemHttpResult>> SetEnforced(string key, SsoEnforcement body, SsoLinkStore links) =>
+        await links.SetSsoEnforcedAsync(key, body.Enforced)
+            ? TypedResults.NoContent()
+            : TypedResults.Problem(title: "Account not found", statusCode: StatusCodes.Status404NotFound);
+
+    /// <summary>
+    /// Redeems the one-time code in the browser that Sso.Api bound it to, and starts the ordinary session.
+    /// The user is read again, so a user disabled in the last seconds does not get in.
+    /// </summary>
+    public static async Task<Results<RedirectHttpResult, ProblemHttpResult>> Complete(
+        string? code, HttpContext http, SsoCodes codes, UserStore users, LoginFlow flow, SessionCookie cookie, AuditLog audit, IHostEnvironment environment)
+    {
+        var bindingCookie = BindingCookieName(environment);
+        var binding = http.Request.Cookies[bindingCookie];
+        http.Response.Cookies.Delete(bindingCookie, new CookieOptions { Path = "/", Secure = !environment.IsDevelopment(), HttpOnly = true });
+        var grant = await codes.RedeemAsync(code);
+        var context = LoginContext.From(http);
+        if (grant is null || binding is null || !CryptographicOperations.FixedTimeEquals(
+                Encoding.ASCII.GetBytes(BindingHash(binding)), Encoding.ASCII.GetBytes(grant.BrowserBindingHash)))
+        {
+            // Only a real code used without its browser binding is worth an audit row; random guesses are not.
+            if (grant is not null)
+            {
+                await audit.RecordAsync(SsoAuditEvents.Refused, grant.AccountId, grant.UserId, SsoRefusal.CodeInvalid, ip: context.Ip);
+            }
+            return TypedResults.Problem(title: "This sign-in link is invalid or has expired. Please start again.",
+                statusCode: StatusCodes.Status400BadRequest, type: "https://access-platform/problems/sso-code-invalid");
+        }
+        var user = await users.FindInAccountAsync(grant.AccountId, grant.UserId);
+        if (user is not { IsActive: true, WebAccess: true })
+        {
+            await audit.RecordAsync(SsoAuditEvents.Refused, grant.AccountId, grant.UserId,
+                user?.IsActive == true ? SsoRefusal.NoWebAccess : SsoRefusal.UserDisabled, ip: context.Ip);
+            return TypedResults.Problem(title: "Sign-in is not possible for this user.", statusCode: StatusCodes.Status403Forbidden,
+                type: "https://access-platform/problems/sso-refused");
+        }
+        var signedIn = await flow.IssueSessionAsync(user, context);
+        http.Response.Cookies.Append(cookie.Name, signedIn.SecretId, cookie.Options);
+        return TypedResults.Redirect(IsLocalPath(grant.ReturnPath) ? grant.ReturnPath : "/");
+    }
+
+    public static string BindingHash(string binding) =>
+        WebEncoders.Base64UrlEncode(SHA256.HashData(Encoding.UTF8.GetBytes(binding)));
+
+    /// <summary>"/x" but not "//host" or "/\host", and no control characters.</summary>
+    public static bool IsLocalPath(string? path) =>
+        path is { Length: > 0 and <= 2048 } && path[0] == '/' && (path.Length == 1 || (path[1] != '/' && path[1] != '\\'))
+        && !path.Any(char.IsControl);
+
+    private static ValidationProblem? Validate(SsoLoginRequest r)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (r.Account is null || !AccountKey().IsMatch(r.Account))
+        {
+            errors["account"] = ["An account key is required."];
+        }
+        Require(errors, "idpEntityId", r.IdpEntityId, 1024);
+        Require(errors, "nameId", r.NameId, 1024);
+        Optional(errors, "email", r.Email, 320);
+        if (!string.IsNullOrWhiteSpace(r.Email) && !r.Email.Contains('@'))
+        {
+            errors["email"] = ["Not an email address."];
+        }
+        Optional(errors, "givenName", r.GivenName, 256);
+        Optional(errors, "familyName", r.FamilyName, 256);
+        if (!IsLocalPath(r.ReturnPath))
+        {
+            errors["returnPath"] = ["A local path is required."];
+        }
+        if (r.BrowserBindingHash is not { Length: 43 })
+        {
+            errors["browserBindingHash"] = ["The SHA-256 of the browser binding, base64url, is required."];
+        }
+        if (r.Ip is not null && !IPAddress.TryParse(r.Ip, out _))
+        {
+            errors["ip"] = ["Not an IP address."];
+        }
+        return errors.Count == 0 ? null : TypedResults.ValidationProblem(errors);
+    }
+
+    private static void Require(Dictionary<string, string[]> errors, string name, string? value, int max)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            errors[name] = ["Required."];
+        }
+        else
+        {
+            Optional(errors, name, value, max);
+        }
+    }
+
+    private static void Optional(Dictionary<string, string[]> errors, string name, string? value, int max)
+    {
+        if (value is not null && (value.Length > max || value.Any(char.IsControl)))
+        {
+            errors[name] = [$"At most {max} characters, no control characters."];
+        }
+    }
+
+    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9-]{1,62}$")]
+    private static partial Regex AccountKey();
+
+    [GeneratedRegex("^[a-z0-9-]{1,64}$")]
+    private static partial Regex ReasonCode();
+}

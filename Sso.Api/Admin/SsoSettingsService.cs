@@ -1,0 +1,201 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using AccessPlatform.Sso.Data;
+using AccessPlatform.Sso.Login;
+using Microsoft.Extensions.Options;
+using Sso.Api.Saml;
+
+namespace AccessPlatform.Sso.Admin;
+
+/// <summary>What an Account Manager submits: the IdP's metadata XML, or its entity id, SSO URL and certificates by hand.</summary>
+public sealed record SsoSettingsInput
+{
+    public string? MetadataXml { get; init; }
+    public string? IdpEntityId { get; init; }
+    public string? IdpSsoUrl { get; init; }
+    public string[]? Certificates { get; init; }
+    public bool EnforceSso { get; init; }
+    public bool JitProvisioning { get; init; }
+    public bool AllowIdpInitiated { get; init; }
+}
+
+public sealed record IdpCertificateView(string Subject, string Sha256Thumbprint, DateTime NotBefore, DateTime NotAfter, string Pem);
+
+public sealed record SsoSettingsView(
+    string Account, string SsoUrl, string SpEntityId, string AcsUrl, string MetadataUrl, string SpMetadata, bool Configured,
+    string? IdpEntityId, string? IdpSsoUrl, IdpCertificateView[] IdpCertificates, bool WantAuthnRequestsSigned,
+    bool EnforceSso, bool JitProvisioning, bool AllowIdpInitiated);
+
+/// <summary>Reads, validates and saves an account's SSO settings: shared by the admin API and the admin page.</summary>
+public sealed class SsoSettingsService(SsoConnectionStore store, LoginApiBridge loginApi, IOptions<SsoOptions> options)
+{
+    public const int MaxCertificates = 2;
+    public const int MaxEntityIdLength = 1024;
+
+    public async Task<SsoSettingsView> GetAsync(string account)
+    {
+        var connection = await store.GetOrCreateAsync(account);
+        var entityId = options.Value.SpEntityId(account);
+        using var spCertificate = connection.LoadSpCertificate();
+        var certificates = connection.LoadIdpCertificates();
+        try
+        {
+            return new SsoSettingsView(account, entityId, entityId, entityId + "acs", entityId + "metadata",
+                SpMetadataBuilder.Build(new SpConfig(entityId, spCertificate)), connection.IsConfigured,
+                connection.IdpEntityId, connection.IdpSsoUrl,
+                [.. certificates.Select(c => new IdpCertificateView(c.Subject, c.GetCertHashString(HashAlgorithmName.SHA256), c.NotBefore.ToUniversalTime(), c.NotAfter.ToUniversalTime(), c.ExportCertificatePem()))],
+                connection.WantAuthnRequestsSigned, connection.EnforceSso, connection.JitProvisioning, connection.AllowIdpInitiated);
+        }
+        finally
+        {
+            foreach (var c in certificates)
+            {
+                c.Dispose();
+            }
+        }
+    }
+
+    /// <summary>Field errors keyed by the JSON property name; empty when the input is usable.</summary>
+    public Dictionary<string, string[]> Validate(SsoSettingsInput input, out IdpSettings? settings)
+    {
+        settings = null;
+        var errors = new Dictionary<string, string[]>();
+        if (!string.IsNullOrWhiteSpace(input.MetadataXml))
+        {
+            if (!string.IsNullOrWhiteSpace(input.IdpSsoUrl) || input.Certificates?.Any(c => !string.IsNullOrWhiteSpace(c)) == true)
+            {
+                errors["metadataXml"] = ["Give either the IdP metadata or the SSO URL and certificates by hand, not both."];
+                return errors;
+            }
+            IdpMetadata metadata;
+            try
+            {
+                metadata = IdpMetadataReader.Read(input.MetadataXml, string.IsNullOrWhiteSpace(input.IdpEntityId) ? null : input.IdpEntityId.Trim());
+            }
+            catch (SamlMetadataException e)
+            {
+                // The reader's messages are fixed sentences that never echo the document.
+                errors["metadataXml"] = [e.Message];
+                return errors;
+            }
+            CheckEntityId(errors, "metadataXml", metadata.EntityId);
+            CheckSsoUrl(errors, "metadataXml", metadata.SingleSignOnUrl);
+            CheckCertificates(errors, "metadataXml", metadata.SigningCertificates);
+            if (errors.Count == 0)
+            {
+                settings = new IdpSettings(metadata.EntityId, metadata.SingleSignOnUrl, metadata.SigningCertificates, metadata.WantAuthnRequestsSigned,
+                    input.EnforceSso, input.JitProvisioning, input.AllowIdpInitiated);
+            }
+            return errors;
+        }
+
+        var entityId = input.IdpEntityId?.Trim();
+        if (string.IsNullOrEmpty(entityId))
+        {
+            errors["idpEntityId"] = ["Enter the IdP entity id (its issuer), or paste the IdP metadata."];
+        }
+        else
+        {
+            CheckEntityId(errors, "idpEntityId", entityId);
+        }
+        var ssoUrl = input.IdpSsoUrl?.Trim();
+        if (string.IsNullOrEmpty(ssoUrl))
+        {
+            errors["idpSsoUrl"] = ["Enter the IdP single sign-on URL (HTTP-Redirect binding)."];
+        }
+        else
+        {
+            CheckSsoUrl(errors, "idpSsoUrl", ssoUrl);
+        }
+        var pems = (input.Certificates ?? []).Where(c => !string.IsNullOrWhiteSpace(c)).ToList();
+        var certificates = new List<X509Certificate2>();
+        if (pems.Count == 0)
+        {
+            errors["certificates"] = ["Enter the IdP signing certificate (PEM)."];
+        }
+        else if (pems.Count > MaxCertificates)
+        {
+            errors["certificates"] = [$"At most {MaxCertificates} certificates (the current one and the next, during a rollover)."];
+        }
+        else
+        {
+            for (var i = 0; i < pems.Count; i++)
+            {
+                if (ParsePem(pems[i]) is { } certificate)
+                {
+                    certificates.Add(certificate);
+                }
+                else
+                {
+                    errors[$"certificates[{i}]"] = ["Not a PEM certificate (-----BEGIN CERTIFICATE----- ... -----END CERTIFICATE-----)."];
+                }
+            }
+            if (certificates.Count == pems.Count)
+            {
+                CheckCertificates(errors, "certificates", certificates);
+            }
+        }
+        if (errors.Count == 0)
+        {
+            settings = new IdpSettings(entityId!, ssoUrl!, certificates, WantAuthnRequestsSigned: false,
+                input.EnforceSso, input.JitProvisioning, input.AllowIdpInitiated);
+        }
+        return errors;
+    }
+
+    /// <summary>Login.Api's flag first: if that fails nothing is saved, so the two never disagree for long.</summary>
+    public async Task SaveAsync(string account, IdpSettings settings, CancellationToken cancellationToken)
+    {
+        await loginApi.SetSsoEnforcedAsync(account, settings.EnforceSso, cancellationToken);
+        await store.SaveAsync(account, settings);
+    }
+
+    private static void CheckEntityId(Dictionary<string, string[]> errors, string field, string entityId)
+    {
+        if (entityId.Length > MaxEntityIdLength || entityId.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
+        {
+            errors[field] = [$"The IdP entity id must be at most {MaxEntityIdLength} characters without spaces."];
+        }
+    }
+
+    private void CheckSsoUrl(Dictionary<string, string[]> errors, string field, string url)
+    {
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || url.Length > 2048
+            || !(uri.Scheme == Uri.UriSchemeHttps || (uri.Scheme == Uri.UriSchemeHttp && options.Value.AllowHttpIdp))
+            || !string.IsNullOrEmpty(uri.Fragment) || !string.IsNullOrEmpty(uri.UserInfo))
+        {
+            errors[field] = ["The IdP single sign-on URL must be an absolute https URL."];
+        }
+    }
+
+    private static void CheckCertificates(Dictionary<string, string[]> errors, string field, IReadOnlyList<X509Certificate2> certificates)
+    {
+        if (certificates.Count > MaxCertificates)
+        {
+            errors[field] = [$"At most {MaxCertificates} IdP signing certificates (the current one and the next, during a rollover)."];
+            return;
+        }
+        foreach (var certificate in certificates)
+        {
+            using var rsa = certificate.GetRSAPublicKey();
+            if (rsa is null || rsa.KeySize < 2048)
+            {
+                errors[field] = ["IdP signing certificates must carry an RSA key of at least 2048 bits."];
+                return;
+            }
+        }
+    }
+
+    private static X509Certificate2? ParsePem(string pem)
+    {
+        try
+        {
+            // Public certificates only: a pasted private key is not what is asked for and is not kept.
+            return pem.Contains("PRIVATE KEY", StringComparison.Ordinal) ? null : X509Certificate2.CreateFromPem(pem);
+        }
+        catch (CryptographicException)
+        {
+            return null;
+        }
+    }
+}

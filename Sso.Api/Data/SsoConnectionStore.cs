@@ -1,0 +1,105 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Dapper;
+using Npgsql;
+using Sso.Api.Saml;
+
+namespace AccessPlatform.Sso.Data;
+
+/// <summary>An account's SAML connection as stored.</summary>
+public sealed class SsoConnection
+{
+    public string AccountKey { get; init; } = "";
+    public string? IdpEntityId { get; init; }
+    public string? IdpSsoUrl { get; init; }
+    public string[] IdpCertificates { get; init; } = [];
+    public bool WantAuthnRequestsSigned { get; init; }
+    public bool EnforceSso { get; init; }
+    public bool JitProvisioning { get; init; }
+    public bool AllowIdpInitiated { get; init; }
+    public byte[] SpSigningPfx { get; init; } = [];
+    public DateTime UpdatedAt { get; init; }
+
+    public bool IsConfigured => IdpEntityId is not null && IdpSsoUrl is not null && IdpCertificates.Length > 0;
+
+    public IReadOnlyList<X509Certificate2> LoadIdpCertificates() =>
+        IdpCertificates.Select(c => X509CertificateLoader.LoadCertificate(Convert.FromBase64String(c))).ToList();
+
+    public IdpConfig ToIdpConfig() => new()
+    {
+        EntityId = IdpEntityId ?? throw new InvalidOperationException("SSO is not configured."),
+        SingleSignOnUrl = IdpSsoUrl ?? throw new InvalidOperationException("SSO is not configured."),
+        SigningCertificates = LoadIdpCertificates(),
+        WantAuthnRequestsSigned = WantAuthnRequestsSigned,
+        AllowIdpInitiated = AllowIdpInitiated,
+    };
+
+    /// <summary>The SP certificate with its private key; ephemeral so nothing lands in a key store on disk.</summary>
+    public X509Certificate2 LoadSpCertificate() =>
+        X509CertificateLoader.LoadPkcs12(SpSigningPfx, null, X509KeyStorageFlags.EphemeralKeySet);
+}
+
+/// <summary>What an Account Manager configured, already validated.</summary>
+public sealed record IdpSettings(
+    string EntityId, string SsoUrl, IReadOnlyList<X509Certificate2> Certificates, bool WantAuthnRequestsSigned,
+    bool EnforceSso, bool JitProvisioning, bool AllowIdpInitiated);
+
+/// <summary>SAML connections in <c>sso-db</c>.</summary>
+public sealed class SsoConnectionStore(NpgsqlDataSource db)
+{
+    static SsoConnectionStore() => DefaultTypeMap.MatchNamesWithUnderscores = true;
+
+    private const string Select = """
+        SELECT account_key, idp_entity_id, idp_sso_url, idp_certificates, want_authn_requests_signed, enforce_sso, jit_provisioning,
+               allow_idp_initiated, sp_signing_pfx, updated_at
+        FROM sso_connections
+        """;
+
+    public async Task<SsoConnection?> FindAsync(string accountKey)
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        return await connection.QuerySingleOrDefaultAsync<SsoConnection>($"{Select} WHERE account_key = @accountKey", new { accountKey });
+    }
+
+    /// <summary>The account's connection, created with a fresh SP signing key on first use.</summary>
+    public async Task<SsoConnection> GetOrCreateAsync(string accountKey)
+    {
+        if (await FindAsync(accountKey) is { } existing)
+        {
+            return existing;
+        }
+        await using (var connection = await db.OpenConnectionAsync())
+        {
+            await connection.ExecuteAsync(
+                "INSERT INTO sso_connections (account_key, sp_signing_pfx) VALUES (@accountKey, @pfx) ON CONFLICT (account_key) DO NOTHING",
+                new { accountKey, pfx = NewSpSigningPfx(accountKey) });
+        }
+        return await FindAsync(accountKey) ?? throw new InvalidOperationException("The SSO connection could not be created.");
+    }
+
+    public async Task SaveAsync(string accountKey, IdpSettings settings)
+    {
+        await GetOrCreateAsync(accountKey);
+        await using var connection = await db.OpenConnectionAsync();
+        await connection.ExecuteAsync("""
+            UPDATE sso_connections SET idp_entity_id = @EntityId, idp_sso_url = @SsoUrl, idp_certificates = @certificates,
+                   want_authn_requests_signed = @WantAuthnRequestsSigned, enforce_sso = @EnforceSso, jit_provisioning = @JitProvisioning,
+                   allow_idp_initiated = @AllowIdpInitiated, updated_at = now()
+            WHERE account_key = @accountKey
+            """, new
+        {
+            accountKey, settings.EntityId, settings.SsoUrl, settings.WantAuthnRequestsSigned, settings.EnforceSso, settings.JitProvisioning,
+            settings.AllowIdpInitiated, certificates = settings.Certificates.Select(c => Convert.ToBase64String(c.RawData)).ToArray(),
+        });
+    }
+
+    /// <summary>A self-signed RSA-2048 certificate for signing AuthnRequests, valid ten years.</summary>
+    private static byte[] NewSpSigningPfx(string accountKey)
+    {
+        using var rsa = RSA.Create(2048);
+        var request = new CertificateRequest($"CN=Access Platform SSO {accountKey}", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, critical: true));
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(10));
+        return certificate.Export(X509ContentType.Pfx);
+    }
+}

@@ -1,0 +1,87 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace AccessPlatform.Sso.Login;
+
+public sealed record SsoLoginRequest(string Account, string IdpEntityId, string NameId, string? Email, string? GivenName, string? FamilyName,
+    bool JitProvisioning, string ReturnPath, string BrowserBindingHash, string? Ip);
+
+public abstract record BridgeOutcome
+{
+    public sealed record Issued(string Code) : BridgeOutcome;
+
+    public sealed record Refused(string Reason) : BridgeOutcome;
+
+    /// <summary>Login.Api would not take the identity as sent (e.g. an attribute too long): refused, not yet audited.</summary>
+    public sealed record Invalid : BridgeOutcome;
+}
+
+/// <summary>The shared secret for Login.Api's internal endpoints (an Aspire parameter).</summary>
+public sealed class InternalApiOptions
+{
+    public const string Section = "InternalApi";
+
+    public string? Key { get; set; }
+}
+
+public sealed record SessionInfo(Guid UserId, string Username, string Account, string[] Roles);
+
+/// <summary>
+/// Login.Api as Sso.Api sees it: the internal SSO bridge (with the shared service key) and the session check
+/// for the admin pages. Only Login.Api issues sessions.
+/// </summary>
+public sealed class LoginApiBridge(HttpClient http, Microsoft.Extensions.Options.IOptions<InternalApiOptions> options)
+{
+    public const string InternalKeyHeader = "X-Internal-Api-Key";
+
+    private Task<HttpResponseMessage> SendInternalAsync(HttpMethod method, string path, object body, CancellationToken cancellationToken)
+    {
+        var request = new HttpRequestMessage(method, path) { Content = JsonContent.Create(body) };
+        request.Headers.Add(InternalKeyHeader, options.Value.Key);
+        return http.SendAsync(request, cancellationToken);
+    }
+
+    public async Task<BridgeOutcome> IssueLoginCodeAsync(SsoLoginRequest request, CancellationToken cancellationToken)
+    {
+        using var response = await SendInternalAsync(HttpMethod.Post, "/internal/sso/logins", request, cancellationToken);
+        if (response.StatusCode == HttpStatusCode.Forbidden)
+        {
+            var problem = await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
+            return new BridgeOutcome.Refused(problem.TryGetProperty("reason", out var reason) ? reason.GetString() ?? "refused" : "refused");
+        }
+        if (response.StatusCode == HttpStatusCode.BadRequest)
+        {
+            return new BridgeOutcome.Invalid();
+        }
+        response.EnsureSuccessStatusCode();
+        var issued = await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
+        return new BridgeOutcome.Issued(issued.GetProperty("code").GetString()!);
+    }
+
+    public async Task RecordRefusalAsync(string account, string reason, string? ip, CancellationToken cancellationToken)
+    {
+        using var response = await SendInternalAsync(HttpMethod.Post, "/internal/sso/refusals", new { account, reason, ip }, cancellationToken);
+        response.EnsureSuccessStatusCode();
+    }
+
+    public async Task SetSsoEnforcedAsync(string account, bool enforced, CancellationToken cancellationToken)
+    {
+        using var response = await SendInternalAsync(HttpMethod.Put, $"/internal/sso/accounts/{Uri.EscapeDataString(account)}/sso-enforced", new { enforced }, cancellationToken);
+        response.EnsureSuccessStatusCode();
+    }
+
+    /// <summary>The caller's session, asking Login.Api with the caller's own session cookie; null when not signed in.</summary>
+    public async Task<SessionInfo?> GetSessionAsync(string cookieName, string cookieValue, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/auth/session");
+        request.Headers.Add("Cookie", $"{cookieName}={cookieValue}");
+        using var response = await http.SendAsync(request, cancellationToken);
+        if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+        {
+            return null;
+        }
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadFromJsonAsync<SessionInfo>(cancellationToken);
+    }
+}

@@ -1,0 +1,193 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.RegularExpressions;
+using AccessPlatform.Sso.Data;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Options;
+using Sso.Api.Saml;
+
+namespace AccessPlatform.Sso.Login;
+
+/// <summary>
+/// The per-account SAML endpoints: SP-initiated login, the Assertion Consumer Service and SP metadata.
+/// The account's SSO URL <c>{PublicOrigin}/login/saml/{account}/</c> is also its SP entity id.
+/// </summary>
+public static partial class SamlLoginApi
+{
+    /// <summary>Binding cookie for the one-time code; Login.Api reads and deletes it (same name there).</summary>
+    public static string BindingCookieName(IHostEnvironment environment) =>
+        environment.IsDevelopment() ? "ap_sso_bind" : "__Host-ap_sso_bind";
+
+    private static readonly string[] GivenNameAttributes =
+        ["givenName", "firstName", "given_name", "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/givenname", "urn:oid:2.5.4.42"];
+
+    private static readonly string[] FamilyNameAttributes =
+        ["sn", "surname", "lastName", "family_name", "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/surname", "urn:oid:2.5.4.4"];
+
+    public static IEndpointRouteBuilder MapSamlApi(this IEndpointRouteBuilder app)
+    {
+        var saml = app.MapGroup("/login/saml/{account}").WithTags("SAML");
+        saml.MapGet("/", Start).WithName("StartSamlLogin");
+        saml.MapPost("/acs", Consume).WithName("SamlAssertionConsumer").DisableAntiforgery();
+        saml.MapGet("/metadata", Metadata).WithName("SamlSpMetadata");
+        return app;
+    }
+
+    /// <summary>Sends the browser to the IdP with an AuthnRequest, remembering its id for this browser.</summary>
+    public static async Task<IResult> Start(string account, string? returnUrl, HttpContext http, SsoConnectionStore store, SamlState state,
+        IOptions<SsoOptions> options)
+    {
+        if (!AccountKey().IsMatch(account) || await store.FindAsync(account) is not { IsConfigured: true } connection)
+        {
+            return SsoPages.Unavailable();
+        }
+        // RelayState travels through the IdP and is capped at 80 bytes; anything else lands on the home page.
+        var returnPath = IsLocalPath(returnUrl) && Encoding.UTF8.GetByteCount(returnUrl!) <= 80 ? returnUrl! : "/";
+        var idp = connection.ToIdpConfig();
+        using var spCertificate = connection.LoadSpCertificate();
+        // Signed only when the IdP asks for it: an IdP that does not know our certificate may refuse signed requests.
+        var sp = new SpConfig(options.Value.SpEntityId(account), idp.WantAuthnRequestsSigned ? spCertificate : null);
+        var redirect = new AuthnRequestBuilder(sp, idp).BuildRedirect(returnPath);
+        var secret = await state.StartAsync(new PendingRequest(account, redirect.RequestId, returnPath));
+        http.Response.Cookies.Append(state.CookieName, secret, state.CookieOptions);
+        return TypedResults.Redirect(redirect.Url);
+    }
+
+    /// <summary>
+    /// Validates the posted response (every rule in <see cref="SamlResponseValidator"/>), then lets Login.Api map the
+    /// identity to a user and hand out a one-time code that this browser, and only this one, redeems for a session.
+    /// </summary>
+    public static async Task<IResult> Consume(string account, HttpContext http, SsoConnectionStore store, SamlState state,
+        LoginApiBridge loginApi, IOptions<SsoOptions> options, TimeProvider clock, IHostEnvironment environment, ILogger<SamlState> logger)
+    {
+        if (!AccountKey().IsMatch(account) || await store.FindAsync(account) is not { IsConfigured: true } connection)
+        {
+            return SsoPages.Unavailable();
+        }
+        var ip = http.Connection.RemoteIpAddress?.ToString();
+        var cancellationToken = http.RequestAborted;
+
+        // The pending request is taken (deleted) whatever happens next: one response per request.
+        var pending = await state.TakeAsync(http.Request.Cookies[state.CookieName]);
+        http.Response.Cookies.Delete(state.CookieName, state.CookieOptions);
+        if (pending is not null && pending.Account != account)
+        {
+            pending = null;
+        }
+
+        string? samlResponse = null;
+        string? relayState = null;
+        if (http.Request.HasFormContentType)
+        {
+            var form = await http.Request.ReadFormAsync(cancellationToken);
+            samlResponse = form["SAMLResponse"].Count == 1 ? form["SAMLResponse"].ToString() : null;
+            relayState = form["RelayState"].Count == 1 ? form["RelayState"].ToString() : null;
+        }
+
+        var idp = connection.ToIdpConfig();
+        var result = SamlResponseValidator.Validate(samlResponse, new SamlValidationContext
+        {
+            Idp = idp,
+            Sp = new SpConfig(options.Value.SpEntityId(account)),
+            ExpectedInResponseTo = pending?.RequestId,
+            TryRememberAssertionId = (id, until) => state.TryRememberAssertion(account, id, until),
+            Clock = clock,
+            MaxResponseBytes = options.Value.MaxResponseBytes,
+        });
+        if (!result.Succeeded)
+        {
+            var reason = ReasonCode(result.Reason);
+            LogRefused(logger, account, reason);
+            try
+            {
+                await loginApi.RecordRefusalAsync(account, reason, ip, cancellationToken);
+            }
+            catch (HttpRequestException)
+            {
+                // The refusal stands without the audit record; the log line above still has it.
+            }
+            return SsoPages.Refused();
+        }
+
+        var identity = result.Identity;
+        var returnPath = pending?.ReturnPath ?? (IsLocalPath(relayState) ? relayState! : "/");
+        var binding = WebEncoders.Base64UrlEncode(RandomNumberGenerator.GetBytes(32));
+        BridgeOutcome outcome;
+        try
+        {
+            outcome = await loginApi.IssueLoginCodeAsync(new SsoLoginRequest(
+                account, identity.IdpEntityId, identity.NameId, identity.Email,
+                FirstValue(identity.Attributes, GivenNameAttributes), FirstValue(identity.Attributes, FamilyNameAttributes),
+                connection.JitProvisioning, returnPath,
+                WebEncoders.Base64UrlEncode(SHA256.HashData(Encoding.UTF8.GetBytes(binding))), ip), cancellationToken);
+            if (outcome is BridgeOutcome.Invalid)
+            {
+                await loginApi.RecordRefusalAsync(account, "saml-identity-invalid", ip, cancellationToken);
+            }
+        }
+        catch (HttpRequestException)
+        {
+            return SsoPages.Busy();
+        }
+        if (outcome is not BridgeOutcome.Issued issued)
+        {
+            return SsoPages.Refused();
+        }
+        http.Response.Cookies.Append(BindingCookieName(environment), binding, new CookieOptions
+        {
+            HttpOnly = true,
+            Secure = !environment.IsDevelopment(),
+            SameSite = SameSiteMode.Lax,
+            Path = "/",
+            IsEssential = true,
+            MaxAge = TimeSpan.FromSeconds(60),
+        });
+        // 303: the browser follows with a GET to Login.Api (through the gateway), which sets the session cookie.
+        http.Response.Headers.Location = "/login/sso/complete?code=" + Uri.EscapeDataString(issued.Code);
+        return TypedResults.StatusCode(StatusCodes.Status303SeeOther);
+    }
+
+    public static async Task<IResult> Metadata(string account, SsoConnectionStore store, IOptions<SsoOptions> options)
+    {
+        if (!AccountKey().IsMatch(account) || await store.FindAsync(account) is not { } connection)
+        {
+            return SsoPages.Unavailable();
+        }
+        using var spCertificate = connection.LoadSpCertificate();
+        return TypedResults.Content(SpMetadataBuilder.Build(new SpConfig(options.Value.SpEntityId(account), spCertificate)),
+            "application/samlmetadata+xml; charset=utf-8");
+    }
+
+    /// <summary>"/x" but not "//host" or "/\host", and no control characters.</summary>
+    public static bool IsLocalPath(string? path) =>
+        path is { Length: > 0 and <= 2048 } && path[0] == '/' && (path.Length == 1 || (path[1] != '/' && path[1] != '\\'))
+        && !path.Any(char.IsControl);
+
+    /// <summary>Audit reason code: "saml-" and the validator's reason in kebab case, e.g. saml-signature-invalid.</summary>
+    public static string ReasonCode(SamlFailureReason reason) =>
+        "saml-" + KebabBoundary().Replace(reason.ToString(), "$1-$2").ToLowerInvariant();
+
+    private static string? FirstValue(IReadOnlyDictionary<string, IReadOnlyList<string>> attributes, string[] names)
+    {
+        foreach (var wanted in names)
+        {
+            foreach (var (name, values) in attributes)
+            {
+                if (string.Equals(name, wanted, StringComparison.OrdinalIgnoreCase) && values.FirstOrDefault(v => v.Length > 0) is { } value)
+                {
+                    return value.Length <= 256 ? value : value[..256];
+                }
+            }
+        }
+        return null;
+    }
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9-]{1,62}$")]
+    public static partial Regex AccountKey();
+
+    [GeneratedRegex("([a-z0-9])([A-Z])")]
+    private static partial Regex KebabBoundary();
+
+    [LoggerMessage(EventId = 2101, Level = LogLevel.Information, Message = "SAML response refused for account {Account} ({Reason})")]
+    private static partial void LogRefused(ILogger logger, string account, string reason);
+}

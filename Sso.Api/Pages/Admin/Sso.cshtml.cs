@@ -1,0 +1,92 @@
+using AccessPlatform.Sso.Admin;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace AccessPlatform.Sso.Pages.Admin;
+
+/// <summary>The SSO settings page: what to copy into the IdP, and the form for the IdP's details. Same rules as the API.</summary>
+public sealed class SsoModel(SsoSettingsService settings) : PageModel
+{
+    public const int MaxUploadBytes = 1024 * 1024;
+
+    [BindProperty] public string? MetadataXml { get; set; }
+    [BindProperty] public IFormFile? MetadataFile { get; set; }
+    [BindProperty] public string? IdpEntityId { get; set; }
+    [BindProperty] public string? IdpSsoUrl { get; set; }
+    [BindProperty] public string? Certificate1 { get; set; }
+    [BindProperty] public string? Certificate2 { get; set; }
+    [BindProperty] public bool EnforceSso { get; set; }
+    [BindProperty] public bool JitProvisioning { get; set; }
+    [BindProperty] public bool AllowIdpInitiated { get; set; }
+
+    public SsoSettingsView View { get; private set; } = null!;
+    public Dictionary<string, string[]> Errors { get; private set; } = [];
+    public bool Saved { get; private set; }
+
+    public async Task OnGetAsync()
+    {
+        View = await settings.GetAsync(User.AccountOf());
+        IdpEntityId = View.IdpEntityId;
+        IdpSsoUrl = View.IdpSsoUrl;
+        // Prefilled, so changing an option does not mean pasting the certificates again.
+        Certificate1 = View.IdpCertificates.ElementAtOrDefault(0)?.Pem;
+        Certificate2 = View.IdpCertificates.ElementAtOrDefault(1)?.Pem;
+        EnforceSso = View.EnforceSso;
+        JitProvisioning = View.JitProvisioning;
+        AllowIdpInitiated = View.AllowIdpInitiated;
+    }
+
+    public async Task<IActionResult> OnPostAsync()
+    {
+        var account = User.AccountOf();
+        var metadata = MetadataXml;
+        if (MetadataFile is { Length: > 0 })
+        {
+            if (MetadataFile.Length > MaxUploadBytes)
+            {
+                Errors["metadataXml"] = ["The metadata file is too large (at most 1 MiB)."];
+            }
+            else
+            {
+                using var reader = new StreamReader(MetadataFile.OpenReadStream());
+                metadata = await reader.ReadToEndAsync(HttpContext.RequestAborted);
+            }
+        }
+        if (Errors.Count == 0)
+        {
+            // Entity id and certificates already shown come from the stored settings; with metadata they are ignored.
+            var input = new SsoSettingsInput
+            {
+                MetadataXml = metadata,
+                IdpEntityId = string.IsNullOrWhiteSpace(metadata) ? IdpEntityId : null,
+                IdpSsoUrl = string.IsNullOrWhiteSpace(metadata) ? IdpSsoUrl : null,
+                Certificates = string.IsNullOrWhiteSpace(metadata) ? [Certificate1 ?? "", Certificate2 ?? ""] : null,
+                EnforceSso = EnforceSso,
+                JitProvisioning = JitProvisioning,
+                AllowIdpInitiated = AllowIdpInitiated,
+            };
+            Errors = settings.Validate(input, out var validated);
+            if (validated is not null)
+            {
+                try
+                {
+                    await settings.SaveAsync(account, validated, HttpContext.RequestAborted);
+                    Saved = true;
+                }
+                catch (HttpRequestException)
+                {
+                    Errors[""] = ["The settings could not be saved. Please try again."];
+                }
+            }
+        }
+        View = await settings.GetAsync(account);
+        if (!Saved)
+        {
+            Response.StatusCode = StatusCodes.Status400BadRequest;
+        }
+        return Page();
+    }
+
+    public string? ErrorFor(string field) =>
+        Errors.Where(e => e.Key == field || e.Key.StartsWith(field + "[", StringComparison.Ordinal)).SelectMany(e => e.Value).FirstOrDefault();
+}
