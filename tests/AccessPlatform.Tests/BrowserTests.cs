@@ -13,13 +13,7 @@ public sealed class BrowserTests(PlatformFixture platform)
     {
         var user = await platform.CreateUserAsync("browser");
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = "/usr/bin/chromium",
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync"],
-        });
+        await using var browser = await LaunchAsync(playwright);
         var context = await browser.NewContextAsync(new BrowserNewContextOptions { Locale = "en-US" });
         await context.AddCookiesAsync([new Microsoft.Playwright.Cookie { Name = "ap_device", Value = platform.TrustedDeviceId, Url = platform.GatewayAddress.ToString() }]);
         var page = await context.NewPageAsync();
@@ -58,4 +52,53 @@ public sealed class BrowserTests(PlatformFixture platform)
         await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/login");
         Assert.DoesNotContain(await page.Context.CookiesAsync(), c => c.Name == "ap_session");
     }
+
+    [Fact]
+    public async Task A_new_device_walks_through_the_emailed_code_page()
+    {
+        var user = await platform.CreateUserAsync("browser2fa", trustDevice: false, phone: "+385911230055");
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await LaunchAsync(playwright);
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { Locale = "en-US" });
+        Directory.CreateDirectory(Screenshots);
+
+        await page.GotoAsync(new Uri(platform.GatewayAddress, "/login").ToString());
+        await page.FillAsync("#username", user.Username);
+        await page.FillAsync("#password", user.Password);
+        await page.ClickAsync("form:has(#password) button[type=submit]");
+        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/login-code");
+        Assert.Equal(Resx.Text("en", "Otp_Title"), await page.InnerTextAsync("h1"));
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, "5-choose-channel.png"), FullPage = true });
+
+        await page.CheckAsync("input[value=email]");
+        await page.ClickAsync("#send");
+        await page.WaitForSelectorAsync("#code");
+        Assert.Contains("***@example.test", await page.InnerTextAsync("#code-intro"));
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, "6-enter-code.png"), FullPage = true });
+
+        await page.FillAsync("#code", "000000" == await CodeAsync(user) ? "111111" : "000000");
+        await page.ClickAsync("#verify");
+        Assert.Equal(Resx.Text("en", "Otp_Invalid"), await page.InnerTextAsync("#code-error"));
+
+        await page.FillAsync("#code", await CodeAsync(user));
+        await page.ClickAsync("#verify");
+        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/");
+        Assert.Contains(user.Username, await page.InnerTextAsync("#signed-in-as"));
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, "7-signed-in-after-code.png"), FullPage = true });
+        Assert.Contains(await page.Context.CookiesAsync(), c => c.Name == "ap_device" && c.HttpOnly);
+    }
+
+    private async Task<string> CodeAsync(TestUser user)
+    {
+        var email = await platform.WaitForEmailAsync(user.Email, m => m.Subject == "Your sign-in code");
+        return System.Text.RegularExpressions.Regex.Match(email.PlainText, @"\b\d{6}\b").Value;
+    }
+
+    private static Task<IBrowser> LaunchAsync(IPlaywright playwright) => playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+    {
+        ExecutablePath = "/usr/bin/chromium",
+        Headless = true,
+        Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"],
+    });
 }

@@ -77,8 +77,16 @@ public sealed partial class FaultTests(PlatformFixture platform)
 
     private async Task StopAsync(string resource)
     {
-        var result = await platform.App.Services.GetRequiredService<ResourceCommandService>().ExecuteCommandAsync(resource, KnownResourceCommands.StopCommand);
-        Assert.True(result.Success, result.Message);
+        // A service still reconnecting (after an earlier outage test) may refuse the first stop: ask again.
+        var commands = platform.App.Services.GetRequiredService<ResourceCommandService>();
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            if ((await commands.ExecuteCommandAsync(resource, KnownResourceCommands.StopCommand)).Success)
+            {
+                break;
+            }
+            await Task.Delay(2000);
+        }
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await platform.App.ResourceNotifications.WaitForResourceAsync(resource, [KnownResourceStates.Finished, KnownResourceStates.Exited], timeout.Token);
     }

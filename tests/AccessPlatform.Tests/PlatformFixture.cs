@@ -19,6 +19,10 @@ public sealed class PlatformFixture : IAsyncLifetime
 
     private readonly string dataDirectory = Path.Combine(RepoRoot, ".data", $"test-{Guid.NewGuid():N}"[..13]);
     private DistributedApplication? app;
+    private readonly CancellationTokenSource logWatch = new();
+
+    /// <summary>Every console line every resource wrote during the run (the secret-scan test reads them).</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<string> ResourceLogLines { get; } = new();
 
     public DistributedApplication App => app ?? throw new InvalidOperationException("The platform is not started.");
 
@@ -71,12 +75,33 @@ public sealed class PlatformFixture : IAsyncLifetime
         {
             await app.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
         }
+        var logs = app.Services.GetRequiredService<Aspire.Hosting.ApplicationModel.ResourceLoggerService>();
+        foreach (var resource in Resources)
+        {
+            _ = Task.Run(async () =>
+            {
+                try
+                {
+                    await foreach (var batch in logs.WatchAsync(resource).WithCancellation(logWatch.Token))
+                    {
+                        foreach (var line in batch)
+                        {
+                            ResourceLogLines.Enqueue(line.Content);
+                        }
+                    }
+                }
+                catch (OperationCanceledException)
+                {
+                }
+            });
+        }
         var gateway = app.GetEndpoint("gateway", "http");
         GatewayAddress = new UriBuilder(gateway) { Host = "127.0.0.1" }.Uri;
     }
 
     public async Task DisposeAsync()
     {
+        await logWatch.CancelAsync();
         if (app is not null)
         {
             await app.StopAsync();

@@ -1,0 +1,61 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace AccessPlatform.Tests;
+
+/// <summary>
+/// Secrets never reach a log: a full login with a new device (password, SMS and email codes, session and device ids,
+/// the pending-login id) runs with known values, then every line every resource wrote is scanned for them.
+/// </summary>
+[Collection(PlatformCollection.Name)]
+public sealed partial class SecretLeakTests(PlatformFixture platform)
+{
+    [Fact]
+    public async Task No_password_code_session_id_device_id_or_flow_id_appears_in_any_resource_log()
+    {
+        var user = await platform.CreateUserAsync("leak", trustDevice: false, phone: "+385911230066");
+        using var client = platform.NewClient(newDevice: true);
+        var secrets = new List<string> { user.Password };
+
+        var wrong = "wrong-" + Guid.NewGuid().ToString("N");
+        secrets.Add(wrong);
+        await client.LoginAsync(user.Username, wrong);
+
+        var login = await (await client.LoginAsync(user.Username, user.Password)).Content.ReadFromJsonAsync<JsonElement>();
+        var flowId = login.GetProperty("flowId").GetString()!;
+        secrets.Add(flowId);
+        await client.PostAsJsonAsync("/api/auth/second-factor/send", new { flowId, channel = "sms" });
+        var smsCode = SixDigits().Match((await platform.WaitForSmsAsync("+385911230066")).Body!).Value;
+        secrets.Add(smsCode);
+        var verified = await client.PostAsJsonAsync("/api/auth/second-factor/verify", new { flowId, code = smsCode });
+        Assert.Equal(HttpStatusCode.OK, verified.StatusCode);
+        secrets.AddRange(verified.Headers.GetValues("Set-Cookie")
+            .Where(c => c.StartsWith("ap_session=") || c.StartsWith("ap_device="))
+            .Select(c => c.Split(';')[0].Split('=', 2)[1]));
+        await client.PostAsync("/api/auth/logout", null);
+
+        // And an emailed code on another device.
+        using var other = platform.NewClient(newDevice: true);
+        var second = await (await other.LoginAsync(user.Username, user.Password)).Content.ReadFromJsonAsync<JsonElement>();
+        var secondFlow = second.GetProperty("flowId").GetString()!;
+        secrets.Add(secondFlow);
+        await other.PostAsJsonAsync("/api/auth/second-factor/send", new { flowId = secondFlow, channel = "email" });
+        var email = await platform.WaitForEmailAsync(user.Email, m => m.Subject == "Your sign-in code");
+        secrets.Add(SixDigits().Match(email.PlainText).Value);
+
+        await Task.Delay(3000); // let the last log lines arrive
+        Assert.Equal(8, secrets.Count);
+        var lines = platform.ResourceLogLines.ToArray();
+        Assert.NotEmpty(lines);
+        foreach (var secret in secrets)
+        {
+            // Whole-token match, so a code never "hides" inside a longer number such as a timestamp.
+            var pattern = new Regex($@"(?<![\w-]){Regex.Escape(secret)}(?![\w-])");
+            var leaks = lines.Where(l => pattern.IsMatch(l)).ToArray();
+            Assert.True(leaks.Length == 0, $"a secret reached a log: {leaks.FirstOrDefault()?.Replace(secret, "<secret>")}");
+        }
+    }
+
+    [GeneratedRegex(@"\b\d{6}\b")]
+    private static partial Regex SixDigits();
+}
