@@ -76,7 +76,8 @@ public sealed class PlatformFixture : IAsyncLifetime
             await app.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
         }
         var logs = app.Services.GetRequiredService<Aspire.Hosting.ApplicationModel.ResourceLoggerService>();
-        foreach (var resource in Resources)
+        var model = app.Services.GetRequiredService<Aspire.Hosting.ApplicationModel.DistributedApplicationModel>();
+        foreach (var resource in model.Resources)
         {
             _ = Task.Run(async () =>
             {
