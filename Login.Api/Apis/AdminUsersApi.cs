@@ -2,7 +2,6 @@ using AccessPlatform.Login.Admin;
 using AccessPlatform.Login.Audit;
 using AccessPlatform.Login.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
 
 namespace AccessPlatform.Login.Apis;
 
@@ -49,10 +48,10 @@ public static class AdminUsersApi
         return TypedResults.Ok(list.Select(u => View(u, clock)).ToArray());
     }
 
-    public static async Task<Results<Ok<AdminUserView>, NotFound<ProblemDetails>>> GetUser(Guid id, HttpContext http, UserAdministration admin, TimeProvider clock) =>
+    public static async Task<Results<Ok<AdminUserView>, ProblemHttpResult>> GetUser(Guid id, HttpContext http, UserAdministration admin, TimeProvider clock) =>
         await admin.FindAsync(AdminActor.Of(http), id) is { } user ? TypedResults.Ok(View(user, clock)) : NotFound();
 
-    public static async Task<Results<Created<AdminUserView>, ValidationProblem, Conflict<ProblemDetails>>> CreateUser(
+    public static async Task<Results<Created<AdminUserView>, ValidationProblem, ProblemHttpResult>> CreateUser(
         NewUserInput request, HttpContext http, UserAdministration admin, TimeProvider clock) =>
         await admin.CreateAsync(AdminActor.Of(http), request) switch
         {
@@ -62,7 +61,7 @@ public static class AdminUsersApi
             _ => throw new InvalidOperationException("Unexpected result."),
         };
 
-    public static async Task<Results<Ok<AdminUserView>, NotFound<ProblemDetails>, ValidationProblem, Conflict<ProblemDetails>>> UpdateUser(
+    public static async Task<Results<Ok<AdminUserView>, ProblemHttpResult, ValidationProblem>> UpdateUser(
         Guid id, UserPatch request, HttpContext http, UserAdministration admin, TimeProvider clock) =>
         await admin.UpdateAsync(AdminActor.Of(http), id, request) switch
         {
@@ -73,7 +72,7 @@ public static class AdminUsersApi
         };
 
     /// <summary>Sends the user the reset email; the answer carries neither the link nor a password (ASVS 6.4.6).</summary>
-    public static async Task<Results<Accepted<PasswordResetAccepted>, NotFound<ProblemDetails>, Conflict<ProblemDetails>>> SendPasswordReset(
+    public static async Task<Results<Accepted<PasswordResetAccepted>, ProblemHttpResult>> SendPasswordReset(
         Guid id, HttpContext http, UserAdministration admin) =>
         await admin.SendPasswordResetAsync(AdminActor.Of(http), id) switch
         {
@@ -82,19 +81,19 @@ public static class AdminUsersApi
             _ => NotFound(),
         };
 
-    public static async Task<Results<NoContent, NotFound<ProblemDetails>>> Unlock(Guid id, HttpContext http, UserAdministration admin) =>
+    public static async Task<Results<NoContent, ProblemHttpResult>> Unlock(Guid id, HttpContext http, UserAdministration admin) =>
         await admin.UnlockAsync(AdminActor.Of(http), id) is AdminResult.Done ? TypedResults.NoContent() : NotFound();
 
-    public static async Task<Results<Ok<int>, NotFound<ProblemDetails>>> EndSessions(Guid id, HttpContext http, UserAdministration admin) =>
+    public static async Task<Results<Ok<int>, ProblemHttpResult>> EndSessions(Guid id, HttpContext http, UserAdministration admin) =>
         await admin.EndSessionsAsync(AdminActor.Of(http), id) is (AdminResult.Done, var ended) ? TypedResults.Ok(ended) : NotFound();
 
-    public static async Task<Results<Ok<int>, NotFound<ProblemDetails>>> RevokeDevices(Guid id, HttpContext http, UserAdministration admin) =>
+    public static async Task<Results<Ok<int>, ProblemHttpResult>> RevokeDevices(Guid id, HttpContext http, UserAdministration admin) =>
         await admin.RevokeDevicesAsync(AdminActor.Of(http), id) is (AdminResult.Done, var revoked) ? TypedResults.Ok(revoked) : NotFound();
 
     public static async Task<Ok<Team[]>> ListTeams(HttpContext http, UserAdministration admin) =>
         TypedResults.Ok((await admin.ListTeamsAsync(AdminActor.Of(http))).ToArray());
 
-    public static async Task<Results<Created<Team>, ValidationProblem, Conflict<ProblemDetails>>> CreateTeam(
+    public static async Task<Results<Created<Team>, ValidationProblem, ProblemHttpResult>> CreateTeam(
         CreateTeamRequest request, HttpContext http, UserAdministration admin)
     {
         var (team, errors, _) = await admin.CreateTeamAsync(AdminActor.Of(http), request.Name);
@@ -103,10 +102,10 @@ public static class AdminUsersApi
             : Conflict("A team with this name exists.");
     }
 
-    public static async Task<Results<NoContent, NotFound<ProblemDetails>>> AddMember(Guid id, Guid userId, HttpContext http, UserAdministration admin) =>
+    public static async Task<Results<NoContent, ProblemHttpResult>> AddMember(Guid id, Guid userId, HttpContext http, UserAdministration admin) =>
         await admin.AddMemberAsync(AdminActor.Of(http), id, userId) ? TypedResults.NoContent() : NotFound("Team or user not found");
 
-    public static async Task<Results<NoContent, NotFound<ProblemDetails>>> RemoveMember(Guid id, Guid userId, HttpContext http, UserAdministration admin) =>
+    public static async Task<Results<NoContent, ProblemHttpResult>> RemoveMember(Guid id, Guid userId, HttpContext http, UserAdministration admin) =>
         await admin.RemoveMemberAsync(AdminActor.Of(http), id, userId) ? TypedResults.NoContent() : NotFound("Team member not found");
 
     /// <summary>The account's security events, newest first. <c>limit</c> is the older name of <c>pageSize</c>.</summary>
@@ -124,11 +123,12 @@ public static class AdminUsersApi
         return TypedResults.Ok(events.ToArray());
     }
 
-    private static NotFound<ProblemDetails> NotFound(string title = "User not found") =>
-        TypedResults.NotFound(new ProblemDetails { Title = title, Status = 404 });
+    // TypedResults.Problem, not NotFound(new ProblemDetails()): only the former answers application/problem+json.
+    private static ProblemHttpResult NotFound(string title = "User not found") =>
+        TypedResults.Problem(title: title, statusCode: StatusCodes.Status404NotFound);
 
-    private static Conflict<ProblemDetails> Conflict(string title) =>
-        TypedResults.Conflict(new ProblemDetails { Title = title, Status = 409 });
+    private static ProblemHttpResult Conflict(string title) =>
+        TypedResults.Problem(title: title, statusCode: StatusCodes.Status409Conflict);
 
     internal static AdminUserView View(User u, TimeProvider clock) =>
         new(u.Id, u.Username, u.Email, u.Phone, u.PreferredLanguage, u.Roles, u.WebAccess, u.Status,

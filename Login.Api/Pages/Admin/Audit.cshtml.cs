@@ -16,7 +16,8 @@ public sealed class AuditModel(AuditLog audit, UserAdministration admin) : PageM
     [BindProperty(SupportsGet = true)] public string? Type { get; set; }
     [BindProperty(SupportsGet = true)] public DateTime? From { get; set; }
     [BindProperty(SupportsGet = true)] public DateTime? To { get; set; }
-    [BindProperty(SupportsGet = true, Name = "page")] public int PageNumber { get; set; } = 1;
+    // Not "page": Razor Pages use that route value for the page path.
+    [BindProperty(SupportsGet = true, Name = "pageNumber")] public int PageNumber { get; set; } = 1;
 
     public IReadOnlyList<AuditEvent> Events { get; private set; } = [];
 
@@ -47,5 +48,5 @@ public sealed class AuditModel(AuditLog audit, UserAdministration admin) : PageM
     public string NameOf(Guid id) => names.TryGetValue(id, out var name) ? name : id.ToString();
 
     public string PageLink(int page) =>
-        $"/admin/audit?userId={UserId}&type={Uri.EscapeDataString(Type ?? "")}&from={From:yyyy-MM-ddTHH:mm}&to={To:yyyy-MM-ddTHH:mm}&page={page}";
+        $"/admin/audit?userId={UserId}&type={Uri.EscapeDataString(Type ?? "")}&from={From:yyyy-MM-ddTHH:mm}&to={To:yyyy-MM-ddTHH:mm}&pageNumber={page}";
 }

@@ -25,7 +25,8 @@ public sealed class UsersModel(UserAdministration admin, TimeProvider clock, ISt
 
     [BindProperty(SupportsGet = true)] public string? Search { get; set; }
     [BindProperty(SupportsGet = true)] public Guid? Team { get; set; }
-    [BindProperty(SupportsGet = true, Name = "page")] public int PageNumber { get; set; } = 1;
+    // Not "page": Razor Pages use that route value for the page path.
+    [BindProperty(SupportsGet = true, Name = "pageNumber")] public int PageNumber { get; set; } = 1;
     [BindProperty] public CreateForm Input { get; set; } = new();
 
     public IReadOnlyList<User> Users { get; private set; } = [];
@@ -64,7 +65,7 @@ public sealed class UsersModel(UserAdministration admin, TimeProvider clock, ISt
     public bool IsLocked(User user) => user.LockedUntil > clock.GetUtcNow().UtcDateTime;
 
     public string PageLink(int page) =>
-        $"/admin/users?search={Uri.EscapeDataString(Search ?? "")}&team={Team}&page={page}";
+        $"/admin/users?search={Uri.EscapeDataString(Search ?? "")}&team={Team}&pageNumber={page}";
 
     private async Task LoadAsync()
     {
