@@ -43,10 +43,25 @@ public sealed class PasswordResetTests(PlatformFixture platform)
     {
         var user = await platform.CreateUserAsync("fp-page");
         using var client = platform.NewClient();
-        var page = await client.GetAsync("/forgot-password");
-        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
-        Assert.Contains(Resx.Text("en", "Forgot_Intro"), WebUtility.HtmlDecode(await page.Content.ReadAsStringAsync()));
-        Assert.Contains(Resx.Text("en", "Login_Forgot"), WebUtility.HtmlDecode(await (await client.GetAsync("/login")).Content.ReadAsStringAsync()));
+        Assert.Contains("href=\"/forgot-password\"", await (await client.GetAsync("/login")).Content.ReadAsStringAsync());
+
+        var pages = new List<(HttpStatusCode Status, string Body)>();
+        foreach (var input in new[] { user.Username, $"nobody-{Guid.NewGuid():N}" })
+        {
+            var form = await client.GetStringAsync("/forgot-password");
+            Assert.Contains(Resx.Text("en", "Forgot_Intro"), WebUtility.HtmlDecode(form));
+            var antiforgery = System.Text.RegularExpressions.Regex.Match(form, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value;
+            var response = await client.PostAsync("/forgot-password", new FormUrlEncodedContent(new Dictionary<string, string>
+            {
+                ["UsernameOrEmail"] = input, ["__RequestVerificationToken"] = antiforgery,
+            }));
+            var body = await response.Content.ReadAsStringAsync();
+            pages.Add((response.StatusCode, body[body.IndexOf("<main>", StringComparison.Ordinal)..body.IndexOf("</main>", StringComparison.Ordinal)]));
+        }
+        Assert.All(pages, p => Assert.Equal(HttpStatusCode.OK, p.Status));
+        Assert.Equal(pages[0].Body, pages[1].Body);
+        Assert.Contains(Resx.Text("en", "Forgot_Sent"), WebUtility.HtmlDecode(pages[0].Body));
+        await platform.TakeLinkTokenAsync(user.Email);
     }
 
     [Fact]
