@@ -1,3 +1,4 @@
+using AccessPlatform.Login.Admin;
 using AccessPlatform.Login.Apis;
 using AccessPlatform.Login.Audit;
 using AccessPlatform.Login.Data;
@@ -6,6 +7,7 @@ using AccessPlatform.Login.SecondFactor;
 using AccessPlatform.Login.Flow;
 using AccessPlatform.Login.Localization;
 using AccessPlatform.Login.Notifications;
+using AccessPlatform.Login.PasswordReset;
 using AccessPlatform.Login.Passwords;
 using AccessPlatform.Login.Sessions;
 using AccessPlatform.Login.Sso;
@@ -64,11 +66,18 @@ public static class LoginServices
         services.AddSingleton<SsoCodes>();
         services.AddScoped<SsoSignIn>();
         services.AddSingleton<InternalApiKeyFilter>();
+        services.AddOptions<PasswordResetOptions>().BindConfiguration(PasswordResetOptions.Section);
+        services.AddSingleton<ResetTokenStore>();
+        services.AddSingleton<TeamStore>();
+        services.AddScoped<PasswordResets>();
+        services.AddScoped<UserAdministration>();
+        services.AddSingleton<ForgotPasswordQueue>();
+        services.AddHostedService<ForgotPasswordWorker>();
 
         services.AddProblemDetails();
         services.AddLocalization(o => o.ResourcesPath = "Resources");
         services.Configure<RequestLocalizationOptions>(Cultures.Configure);
-        services.AddRazorPages().AddViewLocalization();
+        services.AddRazorPages(o => o.Conventions.AuthorizeFolder("/Admin", AdminUsersApi.Policy)).AddViewLocalization();
         // Pages speak twelve languages: emit their letters as text, not as numeric entities.
         services.Configure<Microsoft.Extensions.WebEncoders.WebEncoderOptions>(o =>
             o.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));

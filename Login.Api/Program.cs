@@ -11,6 +11,7 @@ app.UseLoginPipeline();
 app.MapDefaultEndpoints();
 app.MapRazorPages();
 app.MapAuthApi();
+app.MapPasswordApi();
 app.MapAdminUsersApi();
 app.MapOpsApi();
 app.MapSsoBridgeApi();

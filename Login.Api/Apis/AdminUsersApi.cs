@@ -1,6 +1,6 @@
+using AccessPlatform.Login.Admin;
 using AccessPlatform.Login.Audit;
 using AccessPlatform.Login.Data;
-using AccessPlatform.Login.Sessions;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace AccessPlatform.Login.Apis;
@@ -8,9 +8,14 @@ namespace AccessPlatform.Login.Apis;
 public sealed record AdminUserView(Guid Id, string Username, string Email, string? Phone, string Language, string[] Roles, bool WebAccess,
     string Status, bool Locked, int FailedAttempts);
 
+public sealed record CreateTeamRequest(string? Name);
+
+public sealed record PasswordResetAccepted(string Delivery);
+
 /// <summary>
 /// Users &amp; Teams for Account Managers. Every query is scoped to the caller's own account: another account's user
-/// id answers 404, the same as an id that does not exist.
+/// id answers 404, the same as an id that does not exist. The rules live in <see cref="UserAdministration"/>, shared
+/// with the admin pages.
 /// </summary>
 public static class AdminUsersApi
 {
@@ -20,67 +25,112 @@ public static class AdminUsersApi
     {
         var admin = app.MapGroup("/api/admin").WithTags("Users & Teams").RequireAuthorization(Policy);
         admin.MapGet("/users", ListUsers).WithName("ListUsers");
+        admin.MapPost("/users", CreateUser).WithName("CreateUser");
         admin.MapGet("/users/{id:guid}", GetUser).WithName("GetUser");
+        admin.MapPatch("/users/{id:guid}", UpdateUser).WithName("UpdateUser");
+        admin.MapPost("/users/{id:guid}/password-reset", SendPasswordReset).WithName("SendPasswordReset");
         admin.MapPost("/users/{id:guid}/unlock", Unlock).WithName("UnlockUser");
         admin.MapPost("/users/{id:guid}/sessions/end", EndSessions).WithName("EndUserSessions");
         admin.MapPost("/users/{id:guid}/devices/revoke", RevokeDevices).WithName("RevokeUserDevices");
+        admin.MapGet("/teams", ListTeams).WithName("ListTeams");
+        admin.MapPost("/teams", CreateTeam).WithName("CreateTeam");
+        admin.MapPut("/teams/{id:guid}/members/{userId:guid}", AddMember).WithName("AddTeamMember");
+        admin.MapDelete("/teams/{id:guid}/members/{userId:guid}", RemoveMember).WithName("RemoveTeamMember");
         admin.MapPost("/notifications/test", OpsApi.SendTestNotification).WithName("SendTestNotification");
-        admin.MapGet("/audit", (HttpContext http, AuditLog audit, Guid? userId, int limit = 100) =>
-            audit.ListAsync(http.User.AccountIdOf(), userId, Math.Clamp(limit, 1, 1000))).WithName("ListAuditEvents");
+        admin.MapGet("/audit", ListAudit).WithName("ListAuditEvents");
         return app;
     }
 
-    public static async Task<Ok<AdminUserView[]>> ListUsers(HttpContext http, UserStore users, TimeProvider clock, string? search, int page = 1, int pageSize = 50)
+    public static async Task<Ok<AdminUserView[]>> ListUsers(HttpContext http, UserAdministration admin, TimeProvider clock, string? search, Guid? team,
+        int page = 1, int pageSize = 50)
     {
-        pageSize = Math.Clamp(pageSize, 1, 200);
-        page = Math.Max(1, page);
-        var list = await users.ListInAccountAsync(http.User.AccountIdOf(), string.IsNullOrWhiteSpace(search) ? null : search.Trim(), (page - 1) * pageSize, pageSize);
+        var list = await admin.ListAsync(AdminActor.Of(http), search, team, page, pageSize);
         return TypedResults.Ok(list.Select(u => View(u, clock)).ToArray());
     }
 
-    public static async Task<Results<Ok<AdminUserView>, NotFound<Microsoft.AspNetCore.Mvc.ProblemDetails>>> GetUser(Guid id, HttpContext http, UserStore users, TimeProvider clock) =>
-        await users.FindInAccountAsync(http.User.AccountIdOf(), id) is { } user ? TypedResults.Ok(View(user, clock)) : NotFound();
+    public static async Task<Results<Ok<AdminUserView>, ProblemHttpResult>> GetUser(Guid id, HttpContext http, UserAdministration admin, TimeProvider clock) =>
+        await admin.FindAsync(AdminActor.Of(http), id) is { } user ? TypedResults.Ok(View(user, clock)) : NotFound();
 
-    public static async Task<Results<NoContent, NotFound<Microsoft.AspNetCore.Mvc.ProblemDetails>>> Unlock(Guid id, HttpContext http, UserStore users, AuditLog audit, TimeProvider clock)
-    {
-        var accountId = http.User.AccountIdOf();
-        if (!await users.UnlockAsync(accountId, id, clock.GetUtcNow().UtcDateTime))
+    public static async Task<Results<Created<AdminUserView>, ValidationProblem, ProblemHttpResult>> CreateUser(
+        NewUserInput request, HttpContext http, UserAdministration admin, TimeProvider clock) =>
+        await admin.CreateAsync(AdminActor.Of(http), request) switch
         {
-            return NotFound();
-        }
-        await audit.RecordAsync(AuditEvents.Unlocked, accountId, id, actorId: http.User.UserIdOf(), ip: http.Connection.RemoteIpAddress?.ToString());
-        return TypedResults.NoContent();
+            AdminResult.Done done => TypedResults.Created($"/api/admin/users/{done.User.Id}", View(done.User, clock)),
+            AdminResult.Invalid invalid => TypedResults.ValidationProblem(invalid.Errors),
+            AdminResult.Conflict conflict => Conflict(conflict.Title),
+            _ => throw new InvalidOperationException("Unexpected result."),
+        };
+
+    public static async Task<Results<Ok<AdminUserView>, ProblemHttpResult, ValidationProblem>> UpdateUser(
+        Guid id, UserPatch request, HttpContext http, UserAdministration admin, TimeProvider clock) =>
+        await admin.UpdateAsync(AdminActor.Of(http), id, request) switch
+        {
+            AdminResult.Done done => TypedResults.Ok(View(done.User, clock)),
+            AdminResult.Invalid invalid => TypedResults.ValidationProblem(invalid.Errors),
+            AdminResult.Conflict conflict => Conflict(conflict.Title),
+            _ => NotFound(),
+        };
+
+    /// <summary>Sends the user the reset email; the answer carries neither the link nor a password (ASVS 6.4.6).</summary>
+    public static async Task<Results<Accepted<PasswordResetAccepted>, ProblemHttpResult>> SendPasswordReset(
+        Guid id, HttpContext http, UserAdministration admin) =>
+        await admin.SendPasswordResetAsync(AdminActor.Of(http), id) switch
+        {
+            AdminResult.Done => TypedResults.Accepted((string?)null, new PasswordResetAccepted("email")),
+            AdminResult.Conflict conflict => Conflict(conflict.Title),
+            _ => NotFound(),
+        };
+
+    public static async Task<Results<NoContent, ProblemHttpResult>> Unlock(Guid id, HttpContext http, UserAdministration admin) =>
+        await admin.UnlockAsync(AdminActor.Of(http), id) is AdminResult.Done ? TypedResults.NoContent() : NotFound();
+
+    public static async Task<Results<Ok<int>, ProblemHttpResult>> EndSessions(Guid id, HttpContext http, UserAdministration admin) =>
+        await admin.EndSessionsAsync(AdminActor.Of(http), id) is (AdminResult.Done, var ended) ? TypedResults.Ok(ended) : NotFound();
+
+    public static async Task<Results<Ok<int>, ProblemHttpResult>> RevokeDevices(Guid id, HttpContext http, UserAdministration admin) =>
+        await admin.RevokeDevicesAsync(AdminActor.Of(http), id) is (AdminResult.Done, var revoked) ? TypedResults.Ok(revoked) : NotFound();
+
+    public static async Task<Ok<Team[]>> ListTeams(HttpContext http, UserAdministration admin) =>
+        TypedResults.Ok((await admin.ListTeamsAsync(AdminActor.Of(http))).ToArray());
+
+    public static async Task<Results<Created<Team>, ValidationProblem, ProblemHttpResult>> CreateTeam(
+        CreateTeamRequest request, HttpContext http, UserAdministration admin)
+    {
+        var (team, errors, _) = await admin.CreateTeamAsync(AdminActor.Of(http), request.Name);
+        return team is not null ? TypedResults.Created($"/api/admin/teams/{team.Id}", team)
+            : errors is not null ? TypedResults.ValidationProblem(errors)
+            : Conflict("A team with this name exists.");
     }
 
-    public static async Task<Results<Ok<int>, NotFound<Microsoft.AspNetCore.Mvc.ProblemDetails>>> EndSessions(Guid id, HttpContext http, UserStore users, SessionStore sessions, AuditLog audit)
+    public static async Task<Results<NoContent, ProblemHttpResult>> AddMember(Guid id, Guid userId, HttpContext http, UserAdministration admin) =>
+        await admin.AddMemberAsync(AdminActor.Of(http), id, userId) ? TypedResults.NoContent() : NotFound("Team or user not found");
+
+    public static async Task<Results<NoContent, ProblemHttpResult>> RemoveMember(Guid id, Guid userId, HttpContext http, UserAdministration admin) =>
+        await admin.RemoveMemberAsync(AdminActor.Of(http), id, userId) ? TypedResults.NoContent() : NotFound("Team member not found");
+
+    /// <summary>The account's security events, newest first. <c>limit</c> is the older name of <c>pageSize</c>.</summary>
+    public static async Task<Results<Ok<AuditEvent[]>, ValidationProblem>> ListAudit(HttpContext http, AuditLog audit, Guid? userId, string? type,
+        DateTimeOffset? from, DateTimeOffset? to, int page = 1, int? pageSize = null, int? limit = null)
     {
-        var accountId = http.User.AccountIdOf();
-        if (await users.FindInAccountAsync(accountId, id) is null)
+        if (type is { Length: > 64 } || (from > to))
         {
-            return NotFound();
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["filter"] = ["type is at most 64 characters; from must not be after to."] });
         }
-        var ended = await sessions.EndAllAsync(id);
-        await audit.RecordAsync(AuditEvents.SessionRevoked, accountId, id, "admin-ended-all", http.User.UserIdOf());
-        return TypedResults.Ok(ended);
+        var size = Math.Clamp(pageSize ?? limit ?? 100, 1, 1000);
+        page = Math.Clamp(page, 1, 100_000);
+        var events = await audit.ListAsync(new AuditQuery(AdminActor.Of(http).AccountId, userId, string.IsNullOrWhiteSpace(type) ? null : type.Trim(),
+            from?.UtcDateTime, to?.UtcDateTime, (page - 1) * size, size));
+        return TypedResults.Ok(events.ToArray());
     }
 
-    public static async Task<Results<Ok<int>, NotFound<Microsoft.AspNetCore.Mvc.ProblemDetails>>> RevokeDevices(Guid id, HttpContext http, UserStore users,
-        Devices.TrustedDeviceStore devices, AuditLog audit, TimeProvider clock)
-    {
-        var accountId = http.User.AccountIdOf();
-        if (await users.FindInAccountAsync(accountId, id) is null)
-        {
-            return NotFound();
-        }
-        var revoked = await devices.RevokeAllAsync(id, clock.GetUtcNow().UtcDateTime);
-        await audit.RecordAsync(AuditEvents.DeviceRevoked, accountId, id, "admin-revoked-all", http.User.UserIdOf());
-        return TypedResults.Ok(revoked);
-    }
+    // TypedResults.Problem, not NotFound(new ProblemDetails()): only the former answers application/problem+json.
+    private static ProblemHttpResult NotFound(string title = "User not found") =>
+        TypedResults.Problem(title: title, statusCode: StatusCodes.Status404NotFound);
 
-    private static NotFound<Microsoft.AspNetCore.Mvc.ProblemDetails> NotFound() =>
-        TypedResults.NotFound(new Microsoft.AspNetCore.Mvc.ProblemDetails { Title = "User not found", Status = 404 });
+    private static ProblemHttpResult Conflict(string title) =>
+        TypedResults.Problem(title: title, statusCode: StatusCodes.Status409Conflict);
 
-    private static AdminUserView View(User u, TimeProvider clock) =>
+    internal static AdminUserView View(User u, TimeProvider clock) =>
         new(u.Id, u.Username, u.Email, u.Phone, u.PreferredLanguage, u.Roles, u.WebAccess, u.Status,
             u.LockedUntil > clock.GetUtcNow().UtcDateTime, u.FailedAttempts);
 }

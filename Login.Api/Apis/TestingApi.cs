@@ -22,6 +22,14 @@ public static class TestingApi
         }
         var testing = app.MapGroup("/internal/testing").WithTags("Testing");
         testing.MapPost("/users", CreateUser);
+        testing.MapPost("/users/{id:guid}/password", ChangePassword);
+        testing.MapPost("/accounts/{key}/sso-enforced", async (string key, Npgsql.NpgsqlDataSource db) =>
+        {
+            await using var connection = await db.OpenConnectionAsync();
+            await using var command = new Npgsql.NpgsqlCommand("UPDATE accounts SET sso_enforced = true WHERE key = @key", connection);
+            command.Parameters.AddWithValue("key", key);
+            return await command.ExecuteNonQueryAsync() == 1 ? Results.NoContent() : Results.NotFound();
+        });
         testing.MapPost("/clock", (ClockShift shift, TestClock clock) =>
         {
             clock.Offset = TimeSpan.FromSeconds(shift.OffsetSeconds);
@@ -29,6 +37,14 @@ public static class TestingApi
         });
         return app;
     }
+
+    /// <summary>A password change by a path other than a reset link (as a future "change password" page would do it).</summary>
+    private static async Task<Results<NoContent, NotFound>> ChangePassword(Guid id, TestPasswordChange change, UserStore users, PasswordHasher hasher,
+        TimeProvider clock) =>
+        await users.FindByIdAsync(id) is { } user
+        && await users.SetPasswordAsync(id, user.SecurityStamp, await hasher.HashAsync(change.Password), clock.GetUtcNow().UtcDateTime)
+            ? TypedResults.NoContent()
+            : TypedResults.NotFound();
 
     private static async Task<Ok<Guid>> CreateUser(TestUserRequest request, UserStore users, PasswordHasher hasher,
         Devices.TrustedDeviceStore devices, TimeProvider clock)
@@ -43,6 +59,8 @@ public static class TestingApi
         return TypedResults.Ok(id);
     }
 }
+
+public sealed record TestPasswordChange(string Password);
 
 public sealed record ClockShift(double OffsetSeconds);
 

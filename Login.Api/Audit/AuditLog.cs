@@ -19,7 +19,21 @@ public static class AuditEvents
     public const string SecondFactorFailed = "2fa.failed";
     public const string DeviceTrusted = "device.trusted";
     public const string DeviceRevoked = "device.revoked";
+    public const string PasswordResetRequested = "password.reset_requested";
+    public const string PasswordResetCompleted = "password.reset_completed";
+    public const string UserInvited = "user.invited";
+    public const string UserCreated = "admin.user_created";
+    public const string UserUpdated = "admin.user_updated";
+    public const string UserDisabled = "admin.user_disabled";
+    public const string UserEnabled = "admin.user_enabled";
+    public const string TeamCreated = "admin.team_created";
+    public const string TeamMemberAdded = "admin.team_member_added";
+    public const string TeamMemberRemoved = "admin.team_member_removed";
 }
+
+/// <summary>What the audit page and API may filter by; all optional except the account.</summary>
+public sealed record AuditQuery(Guid AccountId, Guid? UserId = null, string? Type = null, DateTime? From = null, DateTime? To = null,
+    int Offset = 0, int Limit = 100);
 
 /// <summary>
 /// Appends security events to <c>audit_events</c> (append-only by trigger) with the current trace id, so an
@@ -30,16 +44,22 @@ public sealed record AuditEvent(long Id, DateTime OccurredAt, Guid? UserId, Guid
 public sealed class AuditLog(NpgsqlDataSource db)
 {
     /// <summary>The newest events of one account, optionally of one user.</summary>
-    public async Task<IReadOnlyList<AuditEvent>> ListAsync(Guid accountId, Guid? userId, int limit)
+    public Task<IReadOnlyList<AuditEvent>> ListAsync(Guid accountId, Guid? userId, int limit) =>
+        ListAsync(new AuditQuery(accountId, userId, Limit: limit));
+
+    /// <summary>Events of one account, newest first; the type filter matches a prefix ("admin." gives every admin action).</summary>
+    public async Task<IReadOnlyList<AuditEvent>> ListAsync(AuditQuery query)
     {
         await using var connection = await db.OpenConnectionAsync();
         var events = await connection.QueryAsync<AuditEvent>("""
             SELECT id AS "Id", occurred_at AS "OccurredAt", user_id AS "UserId", actor_id AS "ActorId", type AS "Type", reason AS "Reason",
                    ip AS "Ip", trace_id AS "TraceId"
             FROM audit_events
-            WHERE account_id = @accountId AND (@userId::uuid IS NULL OR user_id = @userId)
-            ORDER BY id DESC LIMIT @limit
-            """, new { accountId, userId, limit });
+            WHERE account_id = @AccountId AND (@UserId::uuid IS NULL OR user_id = @UserId)
+              AND (@Type::text IS NULL OR type = @Type OR (right(@Type, 1) = '.' AND starts_with(type, @Type)))
+              AND (@From::timestamptz IS NULL OR occurred_at >= @From) AND (@To::timestamptz IS NULL OR occurred_at < @To)
+            ORDER BY id DESC OFFSET @Offset LIMIT @Limit
+            """, query);
         return events.AsList();
     }
 

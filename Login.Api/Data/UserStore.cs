@@ -34,16 +34,67 @@ public sealed class UserStore(NpgsqlDataSource db)
         return await connection.QuerySingleOrDefaultAsync<User>($"{SelectUser} WHERE u.id = @id AND u.account_id = @accountId", new { id, accountId });
     }
 
-    public async Task<IReadOnlyList<User>> ListInAccountAsync(Guid accountId, string? search, int offset, int limit)
+    public async Task<IReadOnlyList<User>> ListInAccountAsync(Guid accountId, string? search, int offset, int limit, Guid? teamId = null)
     {
         await using var connection = await db.OpenConnectionAsync();
+        // The search is a literal substring: LIKE wildcards typed by the manager are escaped.
+        var pattern = search is null ? null : "%" + search.Replace(@"\", @"\\").Replace("%", @"\%").Replace("_", @"\_") + "%";
         var users = await connection.QueryAsync<User>($"""
             {SelectUser}
             WHERE u.account_id = @accountId
-              AND (@search::text IS NULL OR u.username ILIKE '%' || @search || '%' OR u.email ILIKE '%' || @search || '%')
+              AND (@pattern::text IS NULL OR u.username ILIKE @pattern OR u.email ILIKE @pattern)
+              AND (@teamId::uuid IS NULL OR EXISTS (
+                    SELECT 1 FROM team_members m JOIN teams t ON t.id = m.team_id
+                    WHERE m.user_id = u.id AND t.id = @teamId AND t.account_id = @accountId))
             ORDER BY lower(u.username) OFFSET @offset LIMIT @limit
-            """, new { accountId, search, offset, limit });
+            """, new { accountId, pattern, offset, limit, teamId });
         return users.AsList();
+    }
+
+    /// <summary>Users a forgot-password request may mean: the username, or every user with that email (a few at most).</summary>
+    public async Task<IReadOnlyList<User>> FindByUsernameOrEmailAsync(string usernameOrEmail)
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        var users = await connection.QueryAsync<User>(
+            $"{SelectUser} WHERE lower(u.username) = lower(@value) OR lower(u.email) = lower(@value) ORDER BY u.id LIMIT 5",
+            new { value = usernameOrEmail });
+        return users.AsList();
+    }
+
+    /// <summary>
+    /// A new password: new hash, new security stamp (voids reset links issued before), lockout cleared. Only while
+    /// the stamp is still <paramref name="expectedStamp"/>, so a change that raced this one wins and this one fails.
+    /// </summary>
+    public async Task<bool> SetPasswordAsync(Guid userId, Guid expectedStamp, string newHash, DateTime now)
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        return await connection.ExecuteAsync("""
+            UPDATE users SET password_hash = @newHash, security_stamp = @newStamp, failed_attempts = 0, locked_until = NULL, updated_at = @now
+            WHERE id = @userId AND security_stamp = @expectedStamp AND status = 'active'
+            """, new { userId, expectedStamp, newHash, newStamp = Guid.NewGuid(), now }) == 1;
+    }
+
+    /// <summary>Creates a user; null when the username is taken (platform-wide, case-insensitive).</summary>
+    public async Task<Guid?> InsertAsync(NewUser user)
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        return await connection.ExecuteScalarAsync<Guid?>("""
+            INSERT INTO users (id, account_id, username, email, phone, password_hash, preferred_language, roles, web_access, status, security_stamp)
+            VALUES (@Id, @AccountId, @Username, @Email, @Phone, @PasswordHash, @PreferredLanguage, @Roles, @WebAccess, @Status, @SecurityStamp)
+            ON CONFLICT (lower(username)) DO NOTHING
+            RETURNING id
+            """, user);
+    }
+
+    /// <summary>Writes the profile fields an Account Manager may edit; false when the user is not in the account.</summary>
+    public async Task<bool> UpdateProfileAsync(Guid accountId, Guid userId, ProfileUpdate update, DateTime now)
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        return await connection.ExecuteAsync("""
+            UPDATE users SET email = @Email, phone = @Phone, roles = @Roles, preferred_language = @PreferredLanguage,
+                             web_access = @WebAccess, status = @Status, updated_at = @now
+            WHERE id = @userId AND account_id = @accountId
+            """, new { accountId, userId, update.Email, update.Phone, update.Roles, update.PreferredLanguage, update.WebAccess, update.Status, now }) == 1;
     }
 
     /// <summary>
@@ -128,6 +179,9 @@ public sealed class UserStore(NpgsqlDataSource db)
             """, user);
     }
 }
+
+/// <summary>The editable profile, complete (the API's partial update is merged with the current values first).</summary>
+public sealed record ProfileUpdate(string Email, string? Phone, string[] Roles, string PreferredLanguage, bool WebAccess, string Status);
 
 public sealed record AttemptClaim(int Attempt, bool LocksOnFailure);
 

@@ -14,6 +14,7 @@ public sealed class LoginModel(LoginFlow flow, SessionCookie cookie, IStringLoca
     [BindProperty] public string? Password { get; set; }
     [BindProperty(SupportsGet = true)] public string? ReturnUrl { get; set; }
     [BindProperty(SupportsGet = true)] public bool SignedOut { get; set; }
+    [BindProperty(SupportsGet = true)] public bool Reset { get; set; }
 
     public string? Error { get; private set; }
     public string? Message { get; private set; }
@@ -24,7 +25,7 @@ public sealed class LoginModel(LoginFlow flow, SessionCookie cookie, IStringLoca
         {
             return LocalRedirect(SafeReturnUrl);
         }
-        Message = SignedOut ? text["Login_SignedOut"].Value : null;
+        Message = Reset ? text["Reset_Done"].Value : SignedOut ? text["Login_SignedOut"].Value : null;
         return Page();
     }
 

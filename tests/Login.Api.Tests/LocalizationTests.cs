@@ -53,6 +53,14 @@ public sealed partial class LocalizationTests
         Assert.True(sms.Length <= limit, $"{culture}: {sms.Length} > {limit}");
     }
 
+    [Fact]
+    public void The_admin_labels_are_english_only_and_complete()
+    {
+        // Admin labels live apart from the translated strings on purpose (see AdminResource); no partial translations.
+        Assert.Empty(Directory.GetFiles(Resources, "AdminResource.*.resx"));
+        Assert.All(Read("AdminResource.resx"), pair => Assert.False(string.IsNullOrWhiteSpace(pair.Value), pair.Key));
+    }
+
     private static string[] Placeholders(string text) => [.. PlaceholderPattern().Matches(text).Select(m => m.Value).Order()];
 
     [GeneratedRegex(@"\{\d+\}")]
