@@ -60,6 +60,12 @@ public static class Extensions
                     !ctx.Request.Path.StartsWithSegments("/health") && !ctx.Request.Path.StartsWithSegments("/alive"))
                 .AddHttpClientInstrumentation());
 
+        if (SpanRecorder.IsEnabled(builder.Configuration))
+        {
+            builder.Services.AddSingleton<SpanRecorder>();
+            builder.Services.ConfigureOpenTelemetryTracerProvider((sp, tracing) => tracing.AddProcessor(sp.GetRequiredService<SpanRecorder>()));
+        }
+
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {
             builder.Services.AddOpenTelemetry().UseOtlpExporter();
@@ -82,6 +88,7 @@ public static class Extensions
     {
         app.MapHealthChecks("/health");
         app.MapHealthChecks("/alive", new HealthCheckOptions { Predicate = c => c.Tags.Contains(LiveTag) });
+        SpanRecorder.MapEndpoint(app);
         return app;
     }
 }

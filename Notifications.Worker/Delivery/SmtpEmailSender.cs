@@ -18,6 +18,9 @@ public sealed class SmtpEmailSender(IConfiguration configuration, IOptions<MailO
 {
     public const string Provider = "smtp";
 
+    /// <summary>The SMTP hand-over as its own span, so a code's trace ends at the provider.</summary>
+    private static readonly System.Diagnostics.ActivitySource Source = new("AccessPlatform.Notifications");
+
     private readonly Uri server = new(configuration.GetConnectionString("mail")
         ?? throw new InvalidOperationException("Connection string 'mail' is missing."));
 
@@ -30,6 +33,9 @@ public sealed class SmtpEmailSender(IConfiguration configuration, IOptions<MailO
         var body = new BodyBuilder { TextBody = email.TextBody, HtmlBody = email.HtmlBody };
         message.Body = body.ToMessageBody();
 
+        using var activity = Source.StartActivity("smtp send", System.Diagnostics.ActivityKind.Client);
+        activity?.SetTag("server.address", server.Host);
+        activity?.SetTag("server.port", server.Port);
         using var client = new SmtpClient { Timeout = options.Value.TimeoutMs };
         try
         {

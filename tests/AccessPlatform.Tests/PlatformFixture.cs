@@ -42,6 +42,8 @@ public sealed class PlatformFixture : IAsyncLifetime
         "--Services:notifications-worker:Mail:TimeoutMs=2000",
         // Test users and a controllable clock (session and lockout expiry) on an /internal path.
         "--Services:login-api:Testing:Enabled=true",
+        "--Services:gateway:Testing:Enabled=true",
+        "--Services:notifications-worker:Testing:Enabled=true",
         $"--Services:login-api:Login:IpFailureBudget:MaxFailures={IpFailureBudget}",
     ];
 

@@ -5,13 +5,14 @@ namespace AccessPlatform.Tests;
 
 /// <summary>
 /// Secrets never reach a log: a full login with a new device (password, SMS and email codes, session and device ids,
-/// the pending-login id) runs with known values, then every line every resource wrote is scanned for them.
+/// the pending-login id) runs with known values, then every line every resource wrote and every span attribute of the
+/// services are scanned for them.
 /// </summary>
 [Collection(PlatformCollection.Name)]
 public sealed partial class SecretLeakTests(PlatformFixture platform)
 {
     [Fact]
-    public async Task No_password_code_session_id_device_id_or_flow_id_appears_in_any_resource_log()
+    public async Task No_password_code_session_id_device_id_or_flow_id_appears_in_any_log_or_span()
     {
         var user = await platform.CreateUserAsync("leak", trustDevice: false, phone: "+385911230066");
         using var client = platform.NewClient(newDevice: true);
@@ -45,7 +46,14 @@ public sealed partial class SecretLeakTests(PlatformFixture platform)
 
         await Task.Delay(3000); // let the last log lines arrive
         Assert.Equal(8, secrets.Count);
-        var lines = platform.ResourceLogLines.ToArray();
+        var lines = platform.ResourceLogLines.ToList();
+        // Span names and attributes of every service are scanned too.
+        foreach (var resource in new[] { "gateway", "login-api", "notifications-worker" })
+        {
+            using var http = platform.ResourceClient(resource);
+            var spans = await http.GetFromJsonAsync<SpanRecordView[]>("/testing/spans", PlatformFixture.JsonOptions);
+            lines.AddRange(spans!.SelectMany(span => span.Tags.Select(t => $"{span.Name} {t.Key}={t.Value}")));
+        }
         Assert.NotEmpty(lines);
         foreach (var secret in secrets)
         {
