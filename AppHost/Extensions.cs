@@ -85,7 +85,18 @@ internal static class Extensions
             .WithHttpCommand("/internal/ops/notifications/test?channel=email", "Send test email",
                 commandName: "send-test-email", commandOptions: new() { Method = HttpMethod.Post, IconName = "Mail" })
             .WithHttpCommand("/internal/ops/notifications/test?channel=sms", "Send test SMS",
-                commandName: "send-test-sms", commandOptions: new() { Method = HttpMethod.Post, IconName = "Phone" });
+                commandName: "send-test-sms", commandOptions: new() { Method = HttpMethod.Post, IconName = "Phone" })
+            .WithHttpCommand("/internal/ops/reset-database", "Reset dev database",
+                commandName: "reset-dev-database", commandOptions: new()
+                {
+                    Method = HttpMethod.Post, IconName = "DatabaseArrowDown",
+                    ConfirmationMessage = "Drop all data of login-db, reseed the demo accounts and clear Redis?",
+                });
+
+    /// <summary>Ops: move failed notifications back to their queues once the cause is fixed.</summary>
+    public static IResourceBuilder<ProjectResource> WithReplayCommand(this IResourceBuilder<ProjectResource> worker) =>
+        worker.WithHttpCommand("/internal/ops/replay-errors", "Replay error queues",
+            commandName: "replay-error-queues", commandOptions: new() { Method = HttpMethod.Post, IconName = "ArrowRepeatAll" });
 
     private static int FreePort()
     {

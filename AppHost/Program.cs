@@ -34,7 +34,8 @@ builder.AddService<Projects.Notifications_Worker>("notifications-worker")
     .WithReference(messaging).WaitFor(messaging)
     .WithReference(redis).WaitFor(redis)
     .WithReference(mail).WaitFor(mail)
-    .WithTwilio(sms);
+    .WithTwilio(sms)
+    .WithReplayCommand();
 
 // The only public entry.
 builder.AddGateway<Projects.Gateway>("gateway")

@@ -7,6 +7,11 @@ namespace AccessPlatform.Notifications;
 
 public static class NotificationsExtensions
 {
+    /// <summary><c>/internal/ops</c> backs the dashboard's "Replay error queues" command; never routed by the gateway.</summary>
+    public static void MapOpsApi(this WebApplication app) =>
+        app.MapPost("/internal/ops/replay-errors", async (ErrorQueueReplay replay, CancellationToken ct) => TypedResults.Ok(await replay.ReplayAsync(ct)))
+            .WithName("ReplayErrorQueues");
+
     public static void AddNotifications(this WebApplicationBuilder builder)
     {
         builder.AddRedisClient("redis");
@@ -15,6 +20,7 @@ public static class NotificationsExtensions
         builder.Services.AddOptions<RetryOptions>().BindConfiguration(RetryOptions.Section);
         builder.Services.AddSingleton<NotificationMetrics>();
         builder.Services.AddSingleton<DeliveryLedger>();
+        builder.Services.AddSingleton<ErrorQueueReplay>();
         builder.Services.AddSingleton<IEmailSender, SmtpEmailSender>();
         builder.Services.AddSingleton<ISmsSender, TwilioSmsSender>();
 

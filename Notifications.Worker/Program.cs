@@ -4,6 +4,10 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddBasicServiceDefaults();
 builder.AddNotifications();
 
+builder.Services.AddProblemDetails();
+
 var app = builder.Build();
+app.UseExceptionHandler();
 app.MapDefaultEndpoints();
+app.MapOpsApi();
 app.Run();

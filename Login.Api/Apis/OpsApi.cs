@@ -12,9 +12,30 @@ public static class OpsApi
 {
     public static IEndpointRouteBuilder MapOpsApi(this IEndpointRouteBuilder app)
     {
-        app.MapGroup("/internal/ops").WithTags("Ops")
-            .MapPost("/notifications/test", SendTestNotification).WithName("SendTestNotificationInternal");
+        var ops = app.MapGroup("/internal/ops").WithTags("Ops");
+        ops.MapPost("/notifications/test", SendTestNotification).WithName("SendTestNotificationInternal");
+        if (app.ServiceProvider.GetRequiredService<IHostEnvironment>().IsDevelopment())
+        {
+            ops.MapPost("/reset-database", ResetDevDatabase).WithName("ResetDevDatabase");
+        }
         return app;
+    }
+
+    /// <summary>Development only: drops every table, migrates again, reseeds the demo accounts and clears Redis.</summary>
+    public static async Task<Ok<string>> ResetDevDatabase(Npgsql.NpgsqlDataSource db, Data.Migrator migrator, Data.DevSeed seed,
+        StackExchange.Redis.IConnectionMultiplexer redis)
+    {
+        await using (var command = db.CreateCommand("DROP SCHEMA public CASCADE; CREATE SCHEMA public;"))
+        {
+            await command.ExecuteNonQueryAsync();
+        }
+        migrator.Migrate();
+        await seed.SeedAsync();
+        foreach (var server in redis.GetServers())
+        {
+            await server.FlushDatabaseAsync();
+        }
+        return TypedResults.Ok("login-db reset and reseeded; sessions and challenges cleared");
     }
 
     public static async Task<Results<Accepted<TestNotificationAccepted>, ProblemHttpResult>> SendTestNotification(

@@ -41,8 +41,20 @@ public sealed record AuditQuery(Guid AccountId, Guid? UserId = null, string? Typ
 /// </summary>
 public sealed record AuditEvent(long Id, DateTime OccurredAt, Guid? UserId, Guid? ActorId, string Type, string? Reason, string? Ip, string? TraceId);
 
-public sealed class AuditLog(NpgsqlDataSource db)
+public sealed class AuditLog(NpgsqlDataSource db, Telemetry.LoginMetrics metrics)
 {
+    /// <summary>Events that are also metrics are counted where every path records them: here.</summary>
+    private void Count(string type, string? reason)
+    {
+        switch (type)
+        {
+            case AuditEvents.PasswordResetRequested: metrics.ResetRequested(); break;
+            case AuditEvents.PasswordResetCompleted: metrics.ResetCompleted(); break;
+            case Sso.SsoAuditEvents.Succeeded: metrics.SsoLogin("success"); break;
+            case Sso.SsoAuditEvents.Refused: metrics.SsoLogin(reason ?? "refused"); break;
+        }
+    }
+
     /// <summary>The newest events of one account, optionally of one user.</summary>
     public Task<IReadOnlyList<AuditEvent>> ListAsync(Guid accountId, Guid? userId, int limit) =>
         ListAsync(new AuditQuery(accountId, userId, Limit: limit));
@@ -65,6 +77,7 @@ public sealed class AuditLog(NpgsqlDataSource db)
 
     public async Task RecordAsync(string type, Guid? accountId, Guid? userId, string? reason = null, Guid? actorId = null, string? ip = null)
     {
+        Count(type, reason);
         await using var connection = await db.OpenConnectionAsync();
         await connection.ExecuteAsync("""
             INSERT INTO audit_events (account_id, user_id, actor_id, type, reason, ip, trace_id)

@@ -14,6 +14,9 @@ public sealed class LoginMetrics
     private readonly Histogram<double> hashDuration;
     private readonly UpDownCounter<long> hashQueue;
     private readonly UpDownCounter<long> sessions;
+    private readonly Counter<long> resetsRequested;
+    private readonly Counter<long> resetsCompleted;
+    private readonly Counter<long> ssoLogins;
 
     public LoginMetrics(IMeterFactory meterFactory)
     {
@@ -24,6 +27,9 @@ public sealed class LoginMetrics
         hashDuration = meter.CreateHistogram<double>("login.password_hash.duration", unit: "ms", description: "Time of one Argon2id hash");
         hashQueue = meter.CreateUpDownCounter<long>("login.password_hash.queue", description: "Logins waiting for a hashing slot");
         sessions = meter.CreateUpDownCounter<long>("login.sessions.active", description: "Sessions issued minus sessions ended by this instance");
+        resetsRequested = meter.CreateCounter<long>("login.password_resets.requested", description: "Reset links requested (self-service or admin)");
+        resetsCompleted = meter.CreateCounter<long>("login.password_resets.completed", description: "Passwords set through a reset or invitation link");
+        ssoLogins = meter.CreateCounter<long>("login.sso.logins", description: "SAML sign-ins by outcome (success or the refusal reason code)");
     }
 
     public void Attempt(string outcome) => attempts.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
@@ -39,6 +45,12 @@ public sealed class LoginMetrics
     public void SessionStarted() => sessions.Add(1);
 
     public void SessionEnded() => sessions.Add(-1);
+
+    public void ResetRequested() => resetsRequested.Add(1);
+
+    public void ResetCompleted() => resetsCompleted.Add(1);
+
+    public void SsoLogin(string outcome) => ssoLogins.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
 }
 
 /// <summary>Spans for each login step, under the request span, so one login reads as one trace.</summary>

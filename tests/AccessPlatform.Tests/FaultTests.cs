@@ -68,6 +68,32 @@ public sealed partial class FaultTests(PlatformFixture platform)
         await platform.WaitForEmailAsync(user.Email, m => m.Subject == "Your sign-in code", TimeSpan.FromSeconds(60));
     }
 
+    [Fact]
+    public async Task Ops_replay_a_failed_sms_from_the_error_queue()
+    {
+        const string invalid = "+15005550001";
+        var user = await platform.CreateUserAsync("replay", trustDevice: false, phone: invalid);
+        using var client = platform.NewClient(newDevice: true);
+        using var sink = platform.ResourceClient("twilio-sink");
+        var before = (await sink.GetFromJsonAsync<ReceivedSms[]>("/api/messages", PlatformFixture.JsonOptions))!.Count(m => m.To == invalid);
+        var flowId = await ChallengeAsync(client, user);
+        await client.PostAsJsonAsync("/api/auth/second-factor/send", new { flowId, channel = "sms" });
+        await platform.WaitForSmsAsync(invalid, m => m.Status == 400);
+        await Task.Delay(1000); // the fault reaches the error queue
+
+        using var worker = platform.ResourceClient("notifications-worker");
+        var replayed = await (await worker.PostAsync("/internal/ops/replay-errors", null)).Content.ReadFromJsonAsync<Dictionary<string, int>>();
+        Assert.True(replayed!["send-sms"] >= 1);
+
+        var after = 0;
+        for (var i = 0; i < 40 && after < before + 2; i++)
+        {
+            await Task.Delay(250);
+            after = (await sink.GetFromJsonAsync<ReceivedSms[]>("/api/messages", PlatformFixture.JsonOptions))!.Count(m => m.To == invalid);
+        }
+        Assert.True(after >= before + 2, "the replayed message reached the provider again");
+    }
+
     private static async Task<string> ChallengeAsync(HttpClient client, TestUser user)
     {
         var body = await (await client.LoginAsync(user.Username, user.Password)).Content.ReadFromJsonAsync<JsonElement>();
