@@ -22,7 +22,12 @@ public static class LoginServices
     public static void AddLoginServices(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
-        builder.AddNpgsqlDataSource("login-db");
+        // Server-side prepared statements for the few statements of the login path: less Postgres CPU per login.
+        builder.AddNpgsqlDataSource("login-db", configureDataSourceBuilder: b =>
+        {
+            b.ConnectionStringBuilder.MaxAutoPrepare = 32;
+            b.ConnectionStringBuilder.AutoPrepareMinUsages = 2;
+        });
         builder.AddRedisClient("redis");
 
         services.AddOptions<PasswordHashingOptions>().BindConfiguration(PasswordHashingOptions.Section);

@@ -45,9 +45,11 @@ public sealed class SessionStore(IConnectionMultiplexer redis, IOptions<SessionL
         var session = new Session(HandleOf(secret), request.UserId, request.AccountId, request.Username, request.AccountKey, request.Roles,
             request.Language, now, now, now + options.Value.AbsoluteLifetime, request.DeviceLabel, request.Ip);
         var db = redis.GetDatabase();
-        await db.StringSetAsync(Key(session.Handle), JsonSerializer.Serialize(session), Ttl(session, now));
-        await db.SortedSetAddAsync(UserKey(session.UserId), session.Handle, now.Ticks);
-        await db.KeyExpireAsync(UserKey(session.UserId), options.Value.AbsoluteLifetime + TtlMargin);
+        // One round trip: the three writes are pipelined.
+        await Task.WhenAll(
+            db.StringSetAsync(Key(session.Handle), JsonSerializer.Serialize(session), Ttl(session, now)),
+            db.SortedSetAddAsync(UserKey(session.UserId), session.Handle, now.Ticks),
+            db.KeyExpireAsync(UserKey(session.UserId), options.Value.AbsoluteLifetime + TtlMargin));
         metrics.SessionStarted();
         return (secret, session);
     }

@@ -65,6 +65,52 @@ foreach (var concurrency in levels)
     var share = result.PerSecond / hashesPerSecondAllCores;
     Console.WriteLine($"| {concurrency} | {result.PerSecond:F1} | {result.P50:F1} | {result.P99:F1} | {result.Errors} | {share:P0} |");
 }
+
+// Delivery latency: new-device logins at a fixed rate, each sending its code by SMS; latency is from the send request
+// to the moment the Twilio-compatible endpoint received the SDK's request (same machine clock).
+const int rate = 20;
+var deliverySeconds = Math.Max(10, seconds);
+var smsUsers = new List<(string Username, string Password, string Phone)>();
+using (var loginApi = app.CreateHttpClient("login-api", "http"))
+{
+    for (var i = 0; i < rate * deliverySeconds; i++)
+    {
+        var phone = $"+38591{i:D7}";
+        var user = ($"sms-{i}-{Guid.NewGuid():N}"[..20], $"bench-password-{Guid.NewGuid():N}", phone);
+        (await loginApi.PostAsJsonAsync("/internal/testing/users", new
+        {
+            account = "bench", username = user.Item1, email = $"{user.Item1}@bench.test", password = user.Item2, phone,
+        })).EnsureSuccessStatusCode();
+        smsUsers.Add(user);
+    }
+}
+var sentAt = new System.Collections.Concurrent.ConcurrentDictionary<string, DateTimeOffset>();
+var pacing = Stopwatch.StartNew();
+await Task.WhenAll(smsUsers.Select(async (user, i) =>
+{
+    var due = TimeSpan.FromSeconds((double)i / rate);
+    if (due > pacing.Elapsed)
+    {
+        await Task.Delay(due - pacing.Elapsed);
+    }
+    var login = await http.PostAsJsonAsync("/api/auth/login", new { username = user.Username, password = user.Password });
+    var flowId = (await login.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("flowId").GetString();
+    sentAt[user.Phone] = DateTimeOffset.UtcNow;
+    await http.PostAsJsonAsync("/api/auth/second-factor/send", new { flowId, channel = "sms" });
+}));
+await Task.Delay(5000);
+using var sink = app.CreateHttpClient("twilio-sink", "http");
+var received = await sink.GetFromJsonAsync<System.Text.Json.JsonElement[]>("/api/messages");
+var delivery = received!
+    .Select(m => (To: m.GetProperty("to").GetString()!, At: m.GetProperty("receivedAt").GetDateTimeOffset()))
+    .Where(m => sentAt.ContainsKey(m.To))
+    .Select(m => (m.At - sentAt[m.To]).TotalMilliseconds)
+    .Order().ToArray();
+Console.WriteLine();
+Console.WriteLine($"| code delivery at {rate} logins/s | codes | handed to provider | p50 ms | p99 ms |");
+Console.WriteLine("|---|---:|---:|---:|---:|");
+Console.WriteLine($"| SMS via RabbitMQ + worker + Twilio SDK | {smsUsers.Count} | {delivery.Length} | {Percentile(delivery, 0.5):F1} | {Percentile(delivery, 0.99):F1} |");
+
 await app.StopAsync();
 try { Directory.Delete(dataDirectory, recursive: true); } catch (IOException) { }
 
