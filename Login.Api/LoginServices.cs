@@ -13,7 +13,6 @@ using AccessPlatform.Login.Sessions;
 using AccessPlatform.Login.Sso;
 using AccessPlatform.Login.Telemetry;
 using MassTransit;
-using Microsoft.AspNetCore.HttpOverrides;
 
 namespace AccessPlatform.Login;
 
@@ -79,7 +78,6 @@ public static class LoginServices
         services.AddSingleton<ForgotPasswordQueue>();
         services.AddHostedService<ForgotPasswordWorker>();
 
-        services.AddProblemDetails();
         services.AddLocalization(o => o.ResourcesPath = "Resources");
         services.Configure<RequestLocalizationOptions>(Cultures.Configure);
         services.AddRazorPages(o => o.Conventions.AuthorizeFolder("/Admin", AdminUsersApi.Policy)).AddViewLocalization();
@@ -96,14 +94,7 @@ public static class LoginServices
         services.AddAuthorizationBuilder()
             .AddPolicy(AdminUsersApi.Policy, p => p.RequireRole(Roles.AccountManager));
 
-        // Only the gateway talks to this service; it sets X-Forwarded-For to the real client address.
-        services.Configure<ForwardedHeadersOptions>(o =>
-        {
-            o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
-            o.ForwardLimit = 1;
-            o.KnownIPNetworks.Clear();
-            o.KnownProxies.Clear();
-        });
+        builder.AddBehindGateway();
         services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(o => o.Limits.MaxRequestBodySize = 64 * 1024);
 
         services.AddMassTransit(bus =>
@@ -130,13 +121,7 @@ public static class LoginServices
 
     public static void UseLoginPipeline(this WebApplication app)
     {
-        app.UseForwardedHeaders();
-        // Malformed input (bad JSON, wrong content type) answers its own 4xx as problem+json, never a 500.
-        app.UseExceptionHandler(new ExceptionHandlerOptions
-        {
-            StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
-        });
-        app.UseStatusCodePages();
+        app.UseBehindGateway();
         app.UseStaticFiles();
         app.UseAuthentication();
         app.UseRequestLocalization();

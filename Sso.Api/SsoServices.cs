@@ -2,7 +2,6 @@ using AccessPlatform.Sso.Admin;
 using AccessPlatform.Sso.Data;
 using AccessPlatform.Sso.Login;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.HttpOverrides;
 
 namespace AccessPlatform.Sso;
 
@@ -29,7 +28,6 @@ public static class SsoServices
         // Service discovery resolves http://login-api through the AppHost's reference.
         services.AddHttpClient<LoginApiBridge>(http => http.BaseAddress = new Uri("http://login-api"));
 
-        services.AddProblemDetails();
         services.AddRazorPages(o => o.Conventions.AuthorizeFolder("/Admin", AdminClaims.Policy));
         services.AddAntiforgery(o =>
         {
@@ -42,27 +40,14 @@ public static class SsoServices
         services.AddAuthorizationBuilder()
             .AddPolicy(AdminClaims.Policy, p => p.RequireRole(AdminClaims.AccountManager));
 
-        // Only the gateway talks to this service; it sets X-Forwarded-For to the real client address.
-        services.Configure<ForwardedHeadersOptions>(o =>
-        {
-            o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
-            o.ForwardLimit = 1;
-            o.KnownIPNetworks.Clear();
-            o.KnownProxies.Clear();
-        });
+        builder.AddBehindGateway();
     }
 
     public static void InitializeDatabase(this WebApplication app) => app.Services.GetRequiredService<Migrator>().Migrate();
 
     public static void UseSsoPipeline(this WebApplication app)
     {
-        app.UseForwardedHeaders();
-        // Malformed input (bad JSON, wrong content type) answers its own 4xx as problem+json, never a 500.
-        app.UseExceptionHandler(new ExceptionHandlerOptions
-        {
-            StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
-        });
-        app.UseStatusCodePages();
+        app.UseBehindGateway();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();
