@@ -63,6 +63,7 @@ public static class LoginServices
         services.AddSingleton<TrustedDeviceStore>();
         services.AddSingleton<DeviceCookie>();
         services.AddSingleton<ChallengeStore>();
+        services.AddSingleton<Authenticator>();
         services.AddScoped<DeviceCheckStep>();
         services.AddScoped<SecondFactorStep>();
         services.AddScoped<LoginFlow>();

@@ -47,6 +47,9 @@ public static class AuthApi
         auth.MapGet("/session", GetSession).WithName("GetSession").RequireAuthorization();
         auth.MapGet("/sessions", ListSessions).WithName("ListSessions").RequireAuthorization();
         auth.MapDelete("/sessions/{id}", EndSession).WithName("EndSession").RequireAuthorization();
+        auth.MapPost("/authenticator", BeginAuthenticator).WithName("BeginAuthenticatorEnrolment").RequireAuthorization();
+        auth.MapPost("/authenticator/confirm", ConfirmAuthenticator).WithName("ConfirmAuthenticator").RequireAuthorization();
+        auth.MapDelete("/authenticator", RemoveAuthenticator).WithName("RemoveAuthenticator").RequireAuthorization();
         auth.MapGet("/devices", ListDevices).WithName("ListTrustedDevices").RequireAuthorization();
         auth.MapDelete("/devices/{id:guid}", RevokeDevice).WithName("RevokeTrustedDevice").RequireAuthorization();
         return app;
@@ -198,6 +201,27 @@ public static class AuthApi
         await sessions.EndAsync(http.User.UserIdOf(), id)
             ? TypedResults.NoContent()
             : TypedResults.Problem(title: "Session not found", statusCode: StatusCodes.Status404NotFound);
+
+    public static async Task<Ok<Authenticator.Enrolment>> BeginAuthenticator(HttpContext http, Authenticator authenticator) =>
+        TypedResults.Ok(await authenticator.BeginAsync(http.User.UserIdOf(), http.User.Identity!.Name!));
+
+    public static async Task<Results<NoContent, ProblemHttpResult>> ConfirmAuthenticator(VerifyCodeRequest request, HttpContext http,
+        Authenticator authenticator, Audit.AuditLog audit, IStringLocalizer<SharedResource> text)
+    {
+        if (!await authenticator.ConfirmAsync(http.User.UserIdOf(), request.Code))
+        {
+            return TypedResults.Problem(title: text["Otp_Invalid"], statusCode: StatusCodes.Status400BadRequest);
+        }
+        await audit.RecordAsync(Audit.AuditEvents.AuthenticatorEnrolled, http.User.AccountIdOf(), http.User.UserIdOf(), ip: http.Connection.RemoteIpAddress?.ToString());
+        return TypedResults.NoContent();
+    }
+
+    public static async Task<NoContent> RemoveAuthenticator(HttpContext http, Authenticator authenticator, Audit.AuditLog audit)
+    {
+        await authenticator.RemoveAsync(http.User.UserIdOf());
+        await audit.RecordAsync(Audit.AuditEvents.AuthenticatorRemoved, http.User.AccountIdOf(), http.User.UserIdOf(), ip: http.Connection.RemoteIpAddress?.ToString());
+        return TypedResults.NoContent();
+    }
 
     public static async Task<Ok<Devices.TrustedDevice[]>> ListDevices(HttpContext http, Devices.TrustedDeviceStore devices, TimeProvider clock) =>
         TypedResults.Ok((await devices.ListAsync(http.User.UserIdOf(), clock.GetUtcNow().UtcDateTime)).ToArray());

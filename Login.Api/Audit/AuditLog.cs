@@ -18,6 +18,8 @@ public static class AuditEvents
     public const string SecondFactorPassed = "2fa.passed";
     public const string SecondFactorFailed = "2fa.failed";
     public const string DeviceTrusted = "device.trusted";
+    public const string AuthenticatorEnrolled = "2fa.authenticator_enrolled";
+    public const string AuthenticatorRemoved = "2fa.authenticator_removed";
     public const string DeviceRevoked = "device.revoked";
     public const string PasswordResetRequested = "password.reset_requested";
     public const string PasswordResetCompleted = "password.reset_completed";

@@ -26,6 +26,7 @@ public sealed record User
     public required Guid SecurityStamp { get; init; }
     public required bool SsoEnforced { get; init; }
     public string? OtpChannel { get; init; }
+    public string? TotpSecret { get; init; }
 
     public bool IsActive => Status == "active";
 

@@ -12,7 +12,7 @@ public sealed class UserStore(NpgsqlDataSource db)
         SELECT u.id, u.account_id, a.key AS account_key, a.name AS account_name, u.username, u.email, u.phone, u.password_hash,
                u.preferred_language, u.roles, u.web_access,
                CASE WHEN a.status = 'active' THEN u.status ELSE 'disabled' END AS status,
-               u.failed_attempts, u.locked_until, u.security_stamp, a.sso_enforced, u.otp_channel
+               u.failed_attempts, u.locked_until, u.security_stamp, a.sso_enforced, u.otp_channel, u.totp_secret
         FROM users u JOIN accounts a ON a.id = u.account_id
         """;
 

@@ -39,7 +39,7 @@ public abstract record VerifyResult
 /// Wrong codes count toward the account lockout like wrong passwords.
 /// </summary>
 public sealed partial class SecondFactorStep(
-    ChallengeStore challenges, UserStore users, IPublishEndpoint publisher, IStringLocalizer<SharedResource> text, UserNotifier notifier,
+    ChallengeStore challenges, UserStore users, Authenticator authenticator, IPublishEndpoint publisher, IStringLocalizer<SharedResource> text, UserNotifier notifier,
     IOptions<SecondFactorOptions> options, IOptions<LockoutOptions> lockout, TimeProvider clock, LoginMetrics metrics, AuditLog audit,
     ILogger<SecondFactorStep> logger)
 {
@@ -53,8 +53,10 @@ public sealed partial class SecondFactorStep(
         return flowId;
     }
 
+    /// <summary>The authenticator app first: SMS is offered only beside stronger options (ASVS 6.6.1).</summary>
     public static IReadOnlyList<ChannelOption> ChannelsOf(User user) =>
     [
+        .. user.TotpSecret is not null ? [new ChannelOption("totp", "")] : Array.Empty<ChannelOption>(),
         .. user.Phone is { } phone ? [new ChannelOption("sms", Masking.Phone(phone))] : Array.Empty<ChannelOption>(),
         new ChannelOption("email", Masking.Email(user.Email)),
     ];
@@ -80,7 +82,14 @@ public sealed partial class SecondFactorStep(
             return new SendResult.UnknownChannel();
         }
         var now = clock.GetUtcNow().UtcDateTime;
-        if (challenge.CodeIssuedAt is { } issued && now - issued < TimeSpan.FromSeconds(Settings.ResendCooldownSeconds))
+        if (option.Channel == "totp")
+        {
+            // Nothing to send: the app shows the code. The challenge now expects one.
+            await challenges.SaveAsync(flowId, challenge with { Channel = "totp", CodeHash = null, CodeKey = null, CodeIssuedAt = now, MessageId = null });
+            await users.RememberOtpChannelAsync(user.Id, "totp");
+            return new SendResult.Sent("totp", option.Destination);
+        }
+        if (challenge.CodeIssuedAt is { } issued && challenge.Channel != "totp" && now - issued < TimeSpan.FromSeconds(Settings.ResendCooldownSeconds))
         {
             return new SendResult.Cooldown((int)Math.Ceiling((TimeSpan.FromSeconds(Settings.ResendCooldownSeconds) - (now - issued)).TotalSeconds));
         }
@@ -154,7 +163,10 @@ public sealed partial class SecondFactorStep(
             return new VerifyResult.ChallengeGone();
         }
         var normalized = code?.Trim().Replace(" ", "");
-        if (normalized is { Length: 6 } && normalized.All(char.IsAsciiDigit) && ChallengeStore.Matches(challenge, normalized))
+        var matches = challenge.Channel == "totp"
+            ? user.TotpSecret is { } secret && await authenticator.VerifyOnceAsync(user.Id, secret, normalized)
+            : normalized is { Length: 6 } && normalized.All(char.IsAsciiDigit) && ChallengeStore.Matches(challenge, normalized);
+        if (matches)
         {
             if (!await challenges.EndAsync(flowId))
             {

@@ -11,29 +11,6 @@ namespace AccessPlatform.Tests;
 public sealed partial class FaultTests(PlatformFixture platform)
 {
     [Fact]
-    public async Task With_the_worker_down_a_code_waits_in_the_queue_and_arrives_when_it_returns()
-    {
-        var user = await platform.CreateUserAsync("worker-down", trustDevice: false);
-        using var client = platform.NewClient(newDevice: true);
-        var flowId = await ChallengeAsync(client, user);
-        await StopAsync("notifications-worker");
-        try
-        {
-            var sent = await client.PostAsJsonAsync("/api/auth/second-factor/send", new { flowId, channel = "email" });
-            Assert.Equal(HttpStatusCode.Accepted, sent.StatusCode);
-            await Task.Delay(2000);
-            await Assert.ThrowsAsync<TimeoutException>(() => platform.WaitForEmailAsync(user.Email, within: TimeSpan.FromSeconds(1)));
-        }
-        finally
-        {
-            await StartAsync("notifications-worker");
-        }
-        var email = await platform.WaitForEmailAsync(user.Email, m => m.Subject == "Your sign-in code", TimeSpan.FromSeconds(60));
-        var code = SixDigits().Match(email.PlainText).Value;
-        Assert.Equal(HttpStatusCode.OK, (await client.PostAsJsonAsync("/api/auth/second-factor/verify", new { flowId, code })).StatusCode);
-    }
-
-    [Fact]
     public async Task With_rabbitmq_down_the_user_is_told_within_five_seconds_that_the_code_was_not_sent()
     {
         var user = await platform.CreateUserAsync("broker-down", trustDevice: false);
