@@ -56,9 +56,25 @@ public static class Extensions
                 .AddSource(builder.Environment.ApplicationName)
                 .AddSource(TraceSources)
                 // Health probes would drown the logins in the dashboard.
-                .AddAspNetCoreInstrumentation(o => o.Filter = ctx =>
-                    !ctx.Request.Path.StartsWithSegments("/health") && !ctx.Request.Path.StartsWithSegments("/alive"))
-                .AddHttpClientInstrumentation());
+                .AddAspNetCoreInstrumentation(o =>
+                {
+                    o.Filter = ctx => !ctx.Request.Path.StartsWithSegments("/health") && !ctx.Request.Path.StartsWithSegments("/alive");
+                    // Query strings carry reset tokens and SSO codes: only their parameter names reach a span.
+                    o.EnrichWithHttpRequest = (activity, request) =>
+                    {
+                        if (request.QueryString.HasValue)
+                        {
+                            activity.SetTag("url.query", RedactQuery(request.QueryString.Value));
+                        }
+                    };
+                })
+                .AddHttpClientInstrumentation(o => o.EnrichWithHttpRequestMessage = (activity, request) =>
+                {
+                    if (request.RequestUri is { Query.Length: > 1 } uri)
+                    {
+                        activity.SetTag("url.full", uri.GetLeftPart(UriPartial.Path) + RedactQuery(uri.Query));
+                    }
+                }));
 
         if (SpanRecorder.IsEnabled(builder.Configuration))
         {
@@ -72,6 +88,12 @@ public static class Extensions
         }
         return builder;
     }
+
+    /// <summary><c>?token=abc&amp;x=1</c> becomes <c>?token=Redacted&amp;x=Redacted</c>.</summary>
+    public static string RedactQuery(string? query) =>
+        string.IsNullOrEmpty(query) ? "" :
+        "?" + string.Join('&', query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries)
+            .Select(pair => pair.Split('=', 2)[0] + "=Redacted"));
 
     public static TBuilder AddDefaultHealthChecks<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {

@@ -5,7 +5,7 @@ namespace AccessPlatform.Tests;
 
 /// <summary>
 /// Secrets never reach a log: a full login with a new device (password, SMS and email codes, session and device ids,
-/// the pending-login id) runs with known values, then every line every resource wrote and every span attribute of the
+/// the pending-login id) and a password reset (link token, new password) run with known values, then every line every resource wrote and every span attribute of the
 /// services are scanned for them.
 /// </summary>
 [Collection(PlatformCollection.Name)]
@@ -44,8 +44,18 @@ public sealed partial class SecretLeakTests(PlatformFixture platform)
         var email = await platform.WaitForEmailAsync(user.Email, m => m.Subject == "Your sign-in code");
         secrets.Add(SixDigits().Match(email.PlainText).Value);
 
+        // And a password reset: the link's token (also opened as the page) and the new password.
+        using var resetter = platform.NewClient();
+        await resetter.ForgotAsync(user.Username);
+        var token = await platform.TakeLinkTokenAsync(user.Email);
+        secrets.Add(token);
+        await resetter.GetAsync($"/reset-password?token={Uri.EscapeDataString(token)}");
+        var newPassword = $"new-password-{Guid.NewGuid():N}";
+        secrets.Add(newPassword);
+        Assert.True((await resetter.ResetAsync(token, newPassword)).IsSuccessStatusCode);
+
         await Task.Delay(3000); // let the last log lines arrive
-        Assert.Equal(8, secrets.Count);
+        Assert.Equal(10, secrets.Count);
         var lines = platform.ResourceLogLines.ToList();
         // Span names and attributes of every service are scanned too.
         foreach (var resource in new[] { "gateway", "login-api", "notifications-worker" })
