@@ -36,7 +36,7 @@ public static class AdminUsersApi
         admin.MapPost("/teams", CreateTeam).WithName("CreateTeam");
         admin.MapPut("/teams/{id:guid}/members/{userId:guid}", AddMember).WithName("AddTeamMember");
         admin.MapDelete("/teams/{id:guid}/members/{userId:guid}", RemoveMember).WithName("RemoveTeamMember");
-        admin.MapPost("/notifications/test", OpsApi.SendTestNotification).WithName("SendTestNotification");
+        admin.MapPost("/notifications/test", SendTestNotificationToSelf).WithName("SendTestNotification");
         admin.MapGet("/audit", ListAudit).WithName("ListAuditEvents");
         return app;
     }
@@ -124,6 +124,19 @@ public static class AdminUsersApi
     }
 
     // TypedResults.Problem, not NotFound(new ProblemDetails()): only the former answers application/problem+json.
+    /// <summary>An Account Manager checks delivery with a message to their own address or phone, never to any number.</summary>
+    public static async Task<Results<Accepted<TestNotificationAccepted>, ProblemHttpResult>> SendTestNotificationToSelf(
+        string? channel, HttpContext http, UserStore users, MassTransit.IPublishEndpoint publisher, IConfiguration configuration, CancellationToken ct)
+    {
+        var me = await users.FindByIdAsync(Sessions.SessionClaims.UserIdOf(http.User));
+        var to = channel == "sms" ? me?.Phone : me?.Email;
+        if (to is null)
+        {
+            return TypedResults.Problem(title: "No destination", detail: "Your profile has no phone number for a test SMS.", statusCode: 400);
+        }
+        return await OpsApi.SendTestNotification(channel, to, publisher, configuration, ct);
+    }
+
     private static ProblemHttpResult NotFound(string title = "User not found") =>
         TypedResults.Problem(title: title, statusCode: StatusCodes.Status404NotFound);
 

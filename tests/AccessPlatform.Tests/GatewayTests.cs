@@ -118,4 +118,19 @@ public sealed class NotificationPathTests(PlatformFixture platform)
         Assert.Equal(201, sms.Status);
         Assert.Equal("sms", accepted.GetProperty("channel").GetString());
     }
+
+    [Fact]
+    public async Task An_account_manager_test_email_goes_to_their_own_address_whatever_the_request_says()
+    {
+        var manager = await platform.CreateUserAsync("mgr", roles: ["AccountManager", "User"]);
+        using var client = platform.NewClient();
+        await client.LoginAsync(manager.Username, manager.Password);
+        var victim = $"victim-{Guid.NewGuid():N}@example.test";
+
+        var response = await client.PostAsync($"/api/admin/notifications/test?channel=email&to={Uri.EscapeDataString(victim)}", null);
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        await platform.WaitForEmailAsync(manager.Email, m => m.Subject == "Access Platform test email");
+        Assert.True(await platform.NoEmailAsync(victim, "Access Platform test email", TimeSpan.FromSeconds(2)));
+    }
 }
