@@ -26,6 +26,16 @@ public sealed partial class FaultTests(PlatformFixture platform)
             Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"answered after {watch.Elapsed}");
             var problem = await response.ProblemAsync();
             Assert.Equal("https://access-platform/problems/code-not-sent", problem.GetProperty("type").GetString());
+            // The worker reports it cannot reach the broker (readiness), while staying alive.
+            using var worker = platform.ResourceClient("notifications-worker");
+            var health = HttpStatusCode.OK;
+            for (var i = 0; i < 30 && health == HttpStatusCode.OK; i++)
+            {
+                await Task.Delay(500);
+                health = (await worker.GetAsync("/health")).StatusCode;
+            }
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, health);
+            Assert.Equal(HttpStatusCode.OK, (await worker.GetAsync("/alive")).StatusCode);
             // Nothing half-done: no code was issued, so no cooldown blocks the retry.
             var status = await client.PostAsJsonAsync("/api/auth/second-factor/status", new { flowId });
             Assert.Equal(JsonValueKind.Null, (await status.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("channel").ValueKind);
