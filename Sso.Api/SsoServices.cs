@@ -1,5 +1,6 @@
 using AccessPlatform.Sso.Admin;
 using AccessPlatform.Sso.Data;
+using AccessPlatform.Sso.Localization;
 using AccessPlatform.Sso.Login;
 using Microsoft.AspNetCore.Authentication;
 
@@ -28,7 +29,12 @@ public static class SsoServices
         // Service discovery resolves http://login-api through the AppHost's reference.
         services.AddHttpClient<LoginApiBridge>(http => http.BaseAddress = new Uri("http://login-api"));
 
-        services.AddRazorPages(o => o.Conventions.AuthorizeFolder("/Admin", AdminClaims.Policy));
+        services.AddLocalization(o => o.ResourcesPath = "Resources");
+        services.Configure<RequestLocalizationOptions>(Cultures.Configure);
+        // Razor and the SAML pages write non-Latin text as is rather than as numeric character references.
+        services.Configure<Microsoft.Extensions.WebEncoders.WebEncoderOptions>(o =>
+            o.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));
+        services.AddRazorPages(o => o.Conventions.AuthorizeFolder("/Admin", AdminClaims.Policy)).AddViewLocalization();
         services.AddAntiforgery(o =>
         {
             // Not Login.Api's cookie name: both services sit behind one host, each with its own keys.
@@ -49,6 +55,7 @@ public static class SsoServices
     {
         app.UseBehindGateway();
         app.UseAuthentication();
+        app.UseRequestLocalization();
         app.UseAuthorization();
         app.UseAntiforgery();
     }

@@ -39,7 +39,7 @@ public static partial class SamlLoginApi
     {
         if (!AccountKey().IsMatch(account) || await store.FindAsync(account) is not { IsConfigured: true } connection)
         {
-            return SsoPages.Unavailable();
+            return SsoPages.Unavailable(http);
         }
         // RelayState travels through the IdP and is capped at 80 bytes; anything else lands on the home page.
         var returnPath = IsLocalPath(returnUrl) && Encoding.UTF8.GetByteCount(returnUrl!) <= 80 ? returnUrl! : "/";
@@ -62,7 +62,7 @@ public static partial class SamlLoginApi
     {
         if (!AccountKey().IsMatch(account) || await store.FindAsync(account) is not { IsConfigured: true } connection)
         {
-            return SsoPages.Unavailable();
+            return SsoPages.Unavailable(http);
         }
         var ip = http.Connection.RemoteIpAddress?.ToString();
         var cancellationToken = http.RequestAborted;
@@ -106,7 +106,7 @@ public static partial class SamlLoginApi
             {
                 // The refusal stands without the audit record; the log line above still has it.
             }
-            return SsoPages.Refused();
+            return SsoPages.Refused(http);
         }
 
         var identity = result.Identity;
@@ -127,11 +127,11 @@ public static partial class SamlLoginApi
         }
         catch (HttpRequestException)
         {
-            return SsoPages.Busy();
+            return SsoPages.Busy(http);
         }
         if (outcome is not BridgeOutcome.Issued issued)
         {
-            return SsoPages.Refused();
+            return SsoPages.Refused(http);
         }
         http.Response.Cookies.Append(BindingCookieName(environment), binding, new CookieOptions
         {
@@ -147,11 +147,11 @@ public static partial class SamlLoginApi
         return TypedResults.StatusCode(StatusCodes.Status303SeeOther);
     }
 
-    public static async Task<IResult> Metadata(string account, SsoConnectionStore store, IOptions<SsoOptions> options)
+    public static async Task<IResult> Metadata(string account, HttpContext http, SsoConnectionStore store, IOptions<SsoOptions> options)
     {
         if (!AccountKey().IsMatch(account) || await store.FindAsync(account) is not { } connection)
         {
-            return SsoPages.Unavailable();
+            return SsoPages.Unavailable(http);
         }
         using var spCertificate = connection.LoadSpCertificate();
         return TypedResults.Content(SpMetadataBuilder.Build(new SpConfig(options.Value.SpEntityId(account), spCertificate)),

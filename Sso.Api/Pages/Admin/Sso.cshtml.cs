@@ -1,11 +1,12 @@
 using AccessPlatform.Sso.Admin;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.Localization;
 
 namespace AccessPlatform.Sso.Pages.Admin;
 
 /// <summary>The SSO settings page: what to copy into the IdP, and the form for the IdP's details. Same rules as the API.</summary>
-public sealed class SsoModel(SsoSettingsService settings) : PageModel
+public sealed class SsoModel(SsoSettingsService settings, IStringLocalizer<SsoResource> t) : PageModel
 {
     public const int MaxUploadBytes = 1024 * 1024;
 
@@ -44,7 +45,7 @@ public sealed class SsoModel(SsoSettingsService settings) : PageModel
         {
             if (MetadataFile.Length > MaxUploadBytes)
             {
-                Errors["metadataXml"] = ["The metadata file is too large (at most 1 MiB)."];
+                Errors["metadataXml"] = [t["Admin_FileTooLarge"]];
             }
             else
             {
@@ -75,7 +76,7 @@ public sealed class SsoModel(SsoSettingsService settings) : PageModel
                 }
                 catch (HttpRequestException)
                 {
-                    Errors[""] = ["The settings could not be saved. Please try again."];
+                    Errors[""] = [t["Admin_SaveFailed"]];
                 }
             }
         }
