@@ -1,8 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using System.Net;
-using System.Net.Sockets;
 
 namespace AccessPlatform.AppHost;
 
@@ -38,7 +36,7 @@ internal static class Extensions
         {
             return resolved;
         }
-        var port = builder.Configuration.GetValue("AppHost:FixedPorts", true) ? builder.Configuration.GetValue("AppHost:GatewayPort", 8080) : FreePort();
+        var port = builder.Configuration.GetValue("AppHost:FixedPorts", true) ? builder.Configuration.GetValue("AppHost:GatewayPort", 8080) : Infrastructure.LocalInfrastructure.FreePort();
         builder.Configuration["AppHost:ResolvedGatewayPort"] = port.ToString();
         return port;
     }
@@ -98,12 +96,6 @@ internal static class Extensions
         worker.WithHttpCommand("/internal/ops/replay-errors", "Replay error queues",
             commandName: "replay-error-queues", commandOptions: new() { Method = HttpMethod.Post, IconName = "ArrowRepeatAll" });
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
 
 /// <summary>Credentials for the local Twilio stand-in; real ones come from configuration in production.</summary>

@@ -1,6 +1,5 @@
 using AccessPlatform.Sso.Admin;
 using AccessPlatform.Sso.Data;
-using AccessPlatform.Sso.Localization;
 using AccessPlatform.Sso.Login;
 using Microsoft.AspNetCore.Authentication;
 
@@ -30,7 +29,7 @@ public static class SsoServices
         services.AddHttpClient<LoginApiBridge>(http => http.BaseAddress = new Uri("http://login-api"));
 
         services.AddLocalization(o => o.ResourcesPath = "Resources");
-        services.Configure<RequestLocalizationOptions>(Cultures.Configure);
+        services.Configure<RequestLocalizationOptions>(o => PlatformCultures.Configure(o));
         // Razor and the SAML pages write non-Latin text as is rather than as numeric character references.
         services.Configure<Microsoft.Extensions.WebEncoders.WebEncoderOptions>(o =>
             o.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));

@@ -200,8 +200,8 @@ internal sealed class LocalInfrastructure(IDistributedApplicationBuilder builder
         return path;
     }
 
-    /// <summary>Ports for the Erlang distribution, which must be real and known before rabbit starts.</summary>
-    private static int FreePort()
+    /// <summary>A port free right now: for the Erlang distribution (known before rabbit starts) and the test gateway.</summary>
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -115,7 +115,7 @@ public sealed partial class UserAdministration(
         var email = ValidateEmail(input.Email, errors);
         var phone = ValidatePhone(input.Phone, errors);
         var roles = ValidateRoles(input.Roles ?? [Data.Roles.User], errors);
-        var language = ValidateLanguage(input.Language ?? Cultures.Default, errors);
+        var language = ValidateLanguage(input.Language ?? PlatformCultures.Default, errors);
         if (errors.Count > 0)
         {
             return new AdminResult.Invalid(errors);

@@ -9,7 +9,7 @@ using Microsoft.Extensions.Options;
 namespace AccessPlatform.Login.Notifications;
 
 /// <summary>Renders messages in the recipient's language and publishes them to the notification worker.</summary>
-public sealed class UserNotifier(IPublishEndpoint publisher, IStringLocalizer<SharedResource> text, IOptions<PlatformOptions> platform)
+public sealed class UserNotifier(IPublishEndpoint publisher, IStringLocalizer<SharedResource> text, IOptions<PlatformOptions> platform, TimeProvider clock)
 {
     public Task SendLockoutAsync(User user, DateTime lockedUntil) =>
         EmailAsync(user, NotificationPurpose.Lockout, "Email_Lockout_Subject", "Email_Lockout_Body",
@@ -18,7 +18,7 @@ public sealed class UserNotifier(IPublishEndpoint publisher, IStringLocalizer<Sh
     /// <summary>ASVS 6.3.4: a sign-in from a device the user had not used before.</summary>
     public Task SendNewDeviceAsync(User user, LoginContext context, string language) =>
         EmailAsync(user with { PreferredLanguage = language }, NotificationPurpose.NewDeviceSignIn, "Email_NewDevice_Subject", "Email_NewDevice_Body",
-            user.Username, context.DeviceLabel, DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm"), ApproximateIp(context.Ip), Link("/forgot-password"));
+            user.Username, context.DeviceLabel, clock.GetUtcNow().ToString("yyyy-MM-dd HH:mm"), ApproximateIp(context.Ip), Link("/forgot-password"));
 
     /// <summary>The network, not the host: enough for the user to recognise it.</summary>
     private static string ApproximateIp(string? ip) =>

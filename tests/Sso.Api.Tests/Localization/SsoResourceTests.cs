@@ -1,6 +1,6 @@
+using Microsoft.Extensions.Hosting;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
-using AccessPlatform.Sso.Localization;
 
 namespace Sso.Api.Tests.Localization;
 
@@ -8,14 +8,14 @@ public sealed partial class SsoResourceTests
 {
     private static readonly string Resources = Path.Combine(RepoRoot(), "Sso.Api", "Resources");
 
-    public static TheoryData<string> Languages => [.. Cultures.Supported.Where(c => c != "en")];
+    public static TheoryData<string> Languages => [.. PlatformCultures.Supported.Select(c => c.Code).Where(c => c != "en")];
 
     [Fact]
     public void The_same_twelve_languages_as_login_are_offered()
     {
-        Assert.Equal(["en", "de", "fr", "es", "it", "pt-BR", "hr", "pl", "tr", "ru", "zh-Hans", "ja"], Cultures.Supported);
-        Assert.All(Cultures.Supported.Where(c => c != "en"), c => Assert.True(File.Exists(Path.Combine(Resources, $"SsoResource.{c}.resx")), c));
-        Assert.Equal(Cultures.Supported.Count, Directory.GetFiles(Resources, "SsoResource*.resx").Length);
+        Assert.Equal(["en", "de", "fr", "es", "it", "pt-BR", "hr", "pl", "tr", "ru", "zh-Hans", "ja"], PlatformCultures.Supported.Select(c => c.Code));
+        Assert.All(PlatformCultures.Supported.Select(c => c.Code).Where(c => c != "en"), c => Assert.True(File.Exists(Path.Combine(Resources, $"SsoResource.{c}.resx")), c));
+        Assert.Equal(PlatformCultures.Supported.Count, Directory.GetFiles(Resources, "SsoResource*.resx").Length);
     }
 
     [Theory]
