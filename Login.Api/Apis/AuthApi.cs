@@ -26,8 +26,6 @@ public sealed record ChallengeStatusRequest(string? FlowId);
 
 public sealed record ChallengeStatus(IReadOnlyList<ChannelOption> Channels, string? Channel, string Delivery);
 
-public sealed record SessionListItem(string Id, string Device, string? Ip, DateTime CreatedAt, DateTime LastSeenAt, bool Current);
-
 /// <summary>The JSON login API for clients: the same flow as the login page.</summary>
 public static class AuthApi
 {
@@ -43,15 +41,6 @@ public static class AuthApi
             .WithSummary("Completes a pending login with its one-time code.");
         auth.MapPost("/second-factor/status", GetChallengeStatus).WithName("GetSecondFactorStatus")
             .WithSummary("Channels of a pending login and whether its code was delivered.");
-        auth.MapPost("/logout", Logout).WithName("Logout").RequireAuthorization();
-        auth.MapGet("/session", GetSession).WithName("GetSession").RequireAuthorization();
-        auth.MapGet("/sessions", ListSessions).WithName("ListSessions").RequireAuthorization();
-        auth.MapDelete("/sessions/{id}", EndSession).WithName("EndSession").RequireAuthorization();
-        auth.MapPost("/authenticator", BeginAuthenticator).WithName("BeginAuthenticatorEnrolment").RequireAuthorization();
-        auth.MapPost("/authenticator/confirm", ConfirmAuthenticator).WithName("ConfirmAuthenticator").RequireAuthorization();
-        auth.MapDelete("/authenticator", RemoveAuthenticator).WithName("RemoveAuthenticator").RequireAuthorization();
-        auth.MapGet("/devices", ListDevices).WithName("ListTrustedDevices").RequireAuthorization();
-        auth.MapDelete("/devices/{id:guid}", RevokeDevice).WithName("RevokeTrustedDevice").RequireAuthorization();
         return app;
     }
 
@@ -180,63 +169,6 @@ public static class AuthApi
         return errors.Count == 0 ? null : TypedResults.ValidationProblem(errors);
     }
 
-    public static async Task<NoContent> Logout(HttpContext http, SessionStore sessions, SessionCookie cookie)
-    {
-        await sessions.EndAsync(http.User.UserIdOf(), http.User.SessionHandleOf());
-        http.Response.Cookies.Delete(cookie.Name, cookie.Options);
-        return TypedResults.NoContent();
-    }
-
-    public static Ok<SessionView> GetSession(HttpContext http) =>
-        TypedResults.Ok(View((Session)http.Items[typeof(Session)]!));
-
-    public static async Task<Ok<SessionListItem[]>> ListSessions(HttpContext http, SessionStore sessions)
-    {
-        var current = http.User.SessionHandleOf();
-        var list = await sessions.ListAsync(http.User.UserIdOf());
-        return TypedResults.Ok(list.Select(s => new SessionListItem(s.Handle, s.DeviceLabel, s.Ip, s.CreatedAt, s.LastSeenAt, s.Handle == current)).ToArray());
-    }
-
-    public static async Task<Results<NoContent, ProblemHttpResult>> EndSession(string id, HttpContext http, SessionStore sessions) =>
-        await sessions.EndAsync(http.User.UserIdOf(), id)
-            ? TypedResults.NoContent()
-            : TypedResults.Problem(title: "Session not found", statusCode: StatusCodes.Status404NotFound);
-
-    public static async Task<Ok<Authenticator.Enrolment>> BeginAuthenticator(HttpContext http, Authenticator authenticator) =>
-        TypedResults.Ok(await authenticator.BeginAsync(http.User.UserIdOf(), http.User.Identity!.Name!));
-
-    public static async Task<Results<NoContent, ProblemHttpResult>> ConfirmAuthenticator(VerifyCodeRequest request, HttpContext http,
-        Authenticator authenticator, Audit.AuditLog audit, IStringLocalizer<SharedResource> text)
-    {
-        if (!await authenticator.ConfirmAsync(http.User.UserIdOf(), request.Code))
-        {
-            return TypedResults.Problem(title: text["Otp_Invalid"], statusCode: StatusCodes.Status400BadRequest);
-        }
-        await audit.RecordAsync(Audit.AuditEvents.AuthenticatorEnrolled, http.User.AccountIdOf(), http.User.UserIdOf(), ip: http.Connection.RemoteIpAddress?.ToString());
-        return TypedResults.NoContent();
-    }
-
-    public static async Task<NoContent> RemoveAuthenticator(HttpContext http, Authenticator authenticator, Audit.AuditLog audit)
-    {
-        await authenticator.RemoveAsync(http.User.UserIdOf());
-        await audit.RecordAsync(Audit.AuditEvents.AuthenticatorRemoved, http.User.AccountIdOf(), http.User.UserIdOf(), ip: http.Connection.RemoteIpAddress?.ToString());
-        return TypedResults.NoContent();
-    }
-
-    public static async Task<Ok<Devices.TrustedDevice[]>> ListDevices(HttpContext http, Devices.TrustedDeviceStore devices, TimeProvider clock) =>
-        TypedResults.Ok((await devices.ListAsync(http.User.UserIdOf(), clock.GetUtcNow().UtcDateTime)).ToArray());
-
-    public static async Task<Results<NoContent, ProblemHttpResult>> RevokeDevice(Guid id, HttpContext http, Devices.TrustedDeviceStore devices,
-        Audit.AuditLog audit, TimeProvider clock)
-    {
-        if (!await devices.RevokeAsync(http.User.UserIdOf(), id, clock.GetUtcNow().UtcDateTime))
-        {
-            return TypedResults.Problem(title: "Device not found", statusCode: StatusCodes.Status404NotFound);
-        }
-        await audit.RecordAsync(Audit.AuditEvents.DeviceRevoked, http.User.AccountIdOf(), http.User.UserIdOf(), "user", http.User.UserIdOf());
-        return TypedResults.NoContent();
-    }
-
-    private static SessionView View(Session s) =>
+    internal static SessionView View(Session s) =>
         new(s.UserId, s.Username, s.AccountKey, s.Roles, s.Language, s.CreatedAt, s.LastSeenAt, s.AbsoluteExpiresAt);
 }
