@@ -58,15 +58,15 @@ public static class LoginServices
         services.AddSingleton<Migrator>();
         services.AddSingleton<DevSeed>();
         services.AddScoped<UserNotifier>();
-        services.AddScoped<PasswordStep>();
         services.AddOptions<SecondFactorOptions>().BindConfiguration(SecondFactorOptions.Section);
         services.AddSingleton<TrustedDeviceStore>();
         services.AddSingleton<DeviceCookie>();
-        services.AddSingleton<ChallengeStore>();
+        services.AddSingleton<ChallengeLimiter>();
+        services.AddSingleton<CodeDeliveryStore>();
         services.AddSingleton<Authenticator>();
-        services.AddScoped<DeviceCheckStep>();
-        services.AddScoped<SecondFactorStep>();
-        services.AddScoped<LoginFlow>();
+        services.AddScoped<CodeSender>();
+        services.AddScoped<LockoutPolicy>();
+        services.AddLoginFlow();
         services.AddSingleton<SsoLinkStore>();
         services.AddSingleton<SsoCodes>();
         services.AddScoped<SsoSignIn>();
@@ -76,6 +76,7 @@ public static class LoginServices
         services.AddSingleton<TeamStore>();
         services.AddScoped<PasswordResets>();
         services.AddScoped<UserAdministration>();
+        services.AddScoped<AccountPolicies>();
         services.AddSingleton<ForgotPasswordQueue>();
         services.AddHostedService<ForgotPasswordWorker>();
 

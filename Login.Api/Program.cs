@@ -16,6 +16,7 @@ app.MapDevicesApi();
 app.MapAuthenticatorApi();
 app.MapPasswordApi();
 app.MapAdminUsersApi();
+app.MapAdminAccountApi();
 app.MapOpsApi();
 app.MapSsoBridgeApi();
 app.MapTestingApi();

@@ -13,18 +13,19 @@ public sealed record LoginRequest(string? Username, string? Password);
 public sealed record SessionView(Guid UserId, string Username, string Account, string[] Roles, string Language,
     DateTime CreatedAt, DateTime LastSeenAt, DateTime AbsoluteExpiresAt);
 
+/// <summary>A login's progress: <c>signed-in</c>, <c>second-factor-required</c>, <c>code-sent</c> or <c>second-factor-pending</c>.</summary>
 public sealed record LoginResponse(string Status, SessionView? Session = null, string? FlowId = null,
-    IReadOnlyList<ChannelOption>? Channels = null, string? PreferredChannel = null);
+    IReadOnlyList<ChannelOption>? Channels = null, string? PreferredChannel = null, string? Channel = null, string? Destination = null,
+    string? Delivery = null);
+
+/// <summary>What every login endpoint needs (eShop's <c>CatalogServices</c> shape).</summary>
+public sealed record LoginEndpointServices(LoginFlow Flow, SessionCookie Cookie, HttpContext Http, IStringLocalizer<SharedResource> Text);
 
 public sealed record SendCodeRequest(string? FlowId, string? Channel);
-
-public sealed record SendCodeResponse(string Channel, string Destination);
 
 public sealed record VerifyCodeRequest(string? FlowId, string? Code);
 
 public sealed record ChallengeStatusRequest(string? FlowId);
-
-public sealed record ChallengeStatus(IReadOnlyList<ChannelOption> Channels, string? Channel, string Delivery);
 
 /// <summary>The JSON login API for clients: the same flow as the login page.</summary>
 public static class AuthApi
@@ -36,16 +37,16 @@ public static class AuthApi
         var auth = app.MapGroup("/api/auth").WithTags("Authentication");
         auth.MapPost("/login", Login).WithName("Login").WithSummary("Password login; answers with the session or the next step.");
         auth.MapPost("/second-factor/send", SendCode).WithName("SendSecondFactorCode")
-            .WithSummary("Sends the one-time code of a pending login by the chosen channel.");
+            .WithSummary("Sends the one-time code of a pending login by the chosen channel (or switches to the authenticator app).");
         auth.MapPost("/second-factor/verify", VerifyCode).WithName("VerifySecondFactorCode")
             .WithSummary("Completes a pending login with its one-time code.");
         auth.MapPost("/second-factor/status", GetChallengeStatus).WithName("GetSecondFactorStatus")
-            .WithSummary("Channels of a pending login and whether its code was delivered.");
+            .WithSummary("The channels a pending login offers, the chosen one, and whether its code was delivered.");
         return app;
     }
 
-    public static async Task<Results<Ok<LoginResponse>, ProblemHttpResult, ValidationProblem>> Login(
-        LoginRequest request, LoginFlow flow, SessionCookie cookie, HttpContext http, IStringLocalizer<SharedResource> text)
+    public static async Task<Results<Ok<LoginResponse>, Accepted<LoginResponse>, ProblemHttpResult, ValidationProblem>> Login(
+        LoginRequest request, [AsParameters] LoginEndpointServices services)
     {
         if (Validate(request) is { } invalid)
         {
@@ -54,96 +55,92 @@ public static class AuthApi
         LoginOutcome outcome;
         try
         {
-            outcome = await flow.StartAsync(request.Username!, request.Password!, http);
+            outcome = await services.Flow.StartAsync(request.Username!, request.Password!, services.Http);
         }
         catch (HashingCapacityExceededException)
         {
-            http.Response.Headers.RetryAfter = "1";
-            return TypedResults.Problem(title: text["Login_Busy"], statusCode: StatusCodes.Status503ServiceUnavailable);
+            services.Http.Response.Headers.RetryAfter = "1";
+            return TypedResults.Problem(title: services.Text["Login_Busy"], statusCode: StatusCodes.Status503ServiceUnavailable);
         }
-        return ToResult(outcome, cookie, http, text);
+        return ToResult(outcome, services);
     }
 
-    internal static Results<Ok<LoginResponse>, ProblemHttpResult, ValidationProblem> ToResult(
-        LoginOutcome outcome, SessionCookie cookie, HttpContext http, IStringLocalizer<SharedResource> text)
+    public static async Task<Results<Ok<LoginResponse>, Accepted<LoginResponse>, ProblemHttpResult, ValidationProblem>> SendCode(
+        SendCodeRequest request, [AsParameters] LoginEndpointServices services)
     {
-        switch (outcome)
-        {
-            case LoginOutcome.SignedIn signedIn:
-                http.Response.Cookies.Append(cookie.Name, signedIn.SecretId, cookie.Options);
-                return TypedResults.Ok(new LoginResponse("signed-in", View(signedIn.Session)));
-            case LoginOutcome.SecondFactorRequired challenge:
-                return TypedResults.Ok(new LoginResponse("second-factor-required", FlowId: challenge.FlowId, Channels: challenge.Channels,
-                    PreferredChannel: challenge.PreferredChannel));
-            case LoginOutcome.SsoRequired:
-                return TypedResults.Problem(title: text["Login_UseSso"], statusCode: StatusCodes.Status403Forbidden,
-                    type: "https://access-platform/problems/sso-required");
-            case LoginOutcome.WrongCode:
-                return TypedResults.Problem(title: text["Otp_Invalid"], statusCode: StatusCodes.Status401Unauthorized,
-                    type: "https://access-platform/problems/wrong-code");
-            case LoginOutcome.ChallengeGone:
-                return TypedResults.Problem(title: text["Otp_Expired"], statusCode: StatusCodes.Status410Gone,
-                    type: "https://access-platform/problems/challenge-gone");
-            case LoginOutcome.NoWebAccess:
-                return TypedResults.Problem(title: text["Login_NoWebAccess"], statusCode: StatusCodes.Status403Forbidden,
-                    type: "https://access-platform/problems/no-web-access");
-            case LoginOutcome.TooManyFailures tooMany:
-                http.Response.Headers.RetryAfter = ((int)Math.Ceiling(tooMany.RetryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-                return TypedResults.Problem(title: text["Login_TooManyAttempts"], statusCode: StatusCodes.Status429TooManyRequests);
-            default:
-                return TypedResults.Problem(title: text["Login_InvalidCredentials"], statusCode: StatusCodes.Status401Unauthorized,
-                    type: "https://access-platform/problems/invalid-credentials");
-        }
-    }
-
-    public static async Task<Results<Accepted<SendCodeResponse>, ProblemHttpResult, ValidationProblem>> SendCode(
-        SendCodeRequest request, SecondFactorStep secondFactor, HttpContext http, IStringLocalizer<SharedResource> text)
-    {
-        if (string.IsNullOrEmpty(request.FlowId) || string.IsNullOrEmpty(request.Channel))
+        if (string.IsNullOrEmpty(request.FlowId) || string.IsNullOrEmpty(request.Channel) || request.Channel.Length > 16)
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["flowId"] = ["Required."], ["channel"] = ["Required."] });
         }
-        switch (await secondFactor.SendAsync(request.FlowId, request.Channel))
-        {
-            case SendResult.Sent sent:
-                return TypedResults.Accepted((string?)null, new SendCodeResponse(sent.Channel, sent.Destination));
-            case SendResult.Cooldown cooldown:
-                http.Response.Headers.RetryAfter = cooldown.Seconds.ToString(CultureInfo.InvariantCulture);
-                return TypedResults.Problem(title: text["Otp_ResendWait", cooldown.Seconds], statusCode: StatusCodes.Status429TooManyRequests);
-            case SendResult.TooManyCodes:
-                http.Response.Headers.RetryAfter = "3600";
-                return TypedResults.Problem(title: text["Otp_TooMany"], statusCode: StatusCodes.Status429TooManyRequests);
-            case SendResult.UnknownChannel:
-                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["channel"] = ["Not a channel of this user."] });
-            case SendResult.Undeliverable undeliverable:
-                http.Response.Headers.RetryAfter = "10";
-                return TypedResults.Problem(title: text["Otp_DeliveryFailed", undeliverable.Destination], statusCode: StatusCodes.Status503ServiceUnavailable,
-                    type: "https://access-platform/problems/code-not-sent");
-            default:
-                return TypedResults.Problem(title: text["Otp_Expired"], statusCode: StatusCodes.Status410Gone,
-                    type: "https://access-platform/problems/challenge-gone");
-        }
+        return ToResult(await services.Flow.ContinueAsync(request.FlowId, new StepInput.ChooseChannel(request.Channel), services.Http), services);
     }
 
-    public static async Task<Results<Ok<LoginResponse>, ProblemHttpResult, ValidationProblem>> VerifyCode(
-        VerifyCodeRequest request, LoginFlow flow, SessionCookie cookie, HttpContext http, IStringLocalizer<SharedResource> text)
+    public static async Task<Results<Ok<LoginResponse>, Accepted<LoginResponse>, ProblemHttpResult, ValidationProblem>> VerifyCode(
+        VerifyCodeRequest request, [AsParameters] LoginEndpointServices services)
     {
         if (string.IsNullOrEmpty(request.FlowId) || string.IsNullOrEmpty(request.Code) || request.Code.Length > 16)
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["flowId"] = ["Required."], ["code"] = ["Required, 6 digits."] });
         }
-        return ToResult(await flow.CompleteSecondFactorAsync(request.FlowId, request.Code, http), cookie, http, text);
+        return ToResult(await services.Flow.ContinueAsync(request.FlowId, new StepInput.SubmitCode(request.Code), services.Http), services);
     }
 
-    public static async Task<Results<Ok<ChallengeStatus>, ProblemHttpResult>> GetChallengeStatus(
-        ChallengeStatusRequest request, SecondFactorStep secondFactor, IStringLocalizer<SharedResource> text)
+    public static async Task<Results<Ok<LoginResponse>, Accepted<LoginResponse>, ProblemHttpResult, ValidationProblem>> GetChallengeStatus(
+        ChallengeStatusRequest request, [AsParameters] LoginEndpointServices services) =>
+        ToResult(await services.Flow.DescribeAsync(request.FlowId, services.Http), services);
+
+    /// <summary>Every outcome of the flow as the API answers it: 200 for progress, problem+json for the rest.</summary>
+    internal static Results<Ok<LoginResponse>, Accepted<LoginResponse>, ProblemHttpResult, ValidationProblem> ToResult(LoginOutcome outcome, LoginEndpointServices services)
     {
-        if (await secondFactor.LoadAsync(request.FlowId) is not var (challenge, user))
+        var (http, text) = (services.Http, services.Text);
+        switch (outcome)
         {
-            return TypedResults.Problem(title: text["Otp_Expired"], statusCode: StatusCodes.Status410Gone);
+            case LoginOutcome.SignedIn signedIn:
+                http.Response.Cookies.Append(services.Cookie.Name, signedIn.SecretId, services.Cookie.Options);
+                return TypedResults.Ok(new LoginResponse("signed-in", View(signedIn.Session)));
+            case LoginOutcome.SecondFactorRequired challenge:
+                return TypedResults.Ok(new LoginResponse("second-factor-required", FlowId: challenge.FlowId, Channels: challenge.Channels,
+                    PreferredChannel: challenge.PreferredChannel));
+            case LoginOutcome.CodeSent sent:
+                return TypedResults.Accepted((string?)null, new LoginResponse("code-sent", Channel: sent.Channel, Destination: sent.Destination));
+            case LoginOutcome.SecondFactorPending pending:
+                return TypedResults.Ok(new LoginResponse("second-factor-pending", Channels: pending.Channels, Channel: pending.Channel,
+                    Destination: pending.Destination, Delivery: pending.Delivery.ToString().ToLowerInvariant()));
+            case LoginOutcome.SsoRequired:
+                return Problem(StatusCodes.Status403Forbidden, text["Login_UseSso"], "sso-required");
+            case LoginOutcome.NoWebAccess:
+                return Problem(StatusCodes.Status403Forbidden, text["Login_NoWebAccess"], "no-web-access");
+            case LoginOutcome.WrongCode:
+                return Problem(StatusCodes.Status401Unauthorized, text["Otp_Invalid"], "wrong-code");
+            case LoginOutcome.ChallengeGone:
+                return Problem(StatusCodes.Status410Gone, text["Otp_Expired"], "challenge-gone");
+            case LoginOutcome.CodeNotRequested:
+                return Problem(StatusCodes.Status409Conflict, text["Otp_RequestFirst"], "code-not-requested");
+            case LoginOutcome.UnknownChannel:
+                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["channel"] = ["Not a channel offered to this user."] });
+            case LoginOutcome.CodeCooldown cooldown:
+                return TooMany(http, TimeSpan.FromSeconds(cooldown.Seconds), text["Otp_ResendWait", cooldown.Seconds], "code-cooldown");
+            case LoginOutcome.TooManyCodes:
+                return TooMany(http, ChallengeLimiter.Window, text["Otp_TooMany"], "too-many-codes");
+            case LoginOutcome.TooManyChallenges tooMany:
+                return TooMany(http, tooMany.RetryAfter, text["Otp_TooManyChallenges"], "too-many-challenges");
+            case LoginOutcome.TooManyFailures tooMany:
+                return TooMany(http, tooMany.RetryAfter, text["Login_TooManyAttempts"], "too-many-failures");
+            case LoginOutcome.CodeUndeliverable undeliverable:
+                http.Response.Headers.RetryAfter = "10";
+                return Problem(StatusCodes.Status503ServiceUnavailable, text["Otp_DeliveryFailed", undeliverable.Destination], "code-not-sent");
+            default:
+                return Problem(StatusCodes.Status401Unauthorized, text["Login_InvalidCredentials"], "invalid-credentials");
         }
-        var delivery = await secondFactor.DeliveryOfAsync(challenge);
-        return TypedResults.Ok(new ChallengeStatus(SecondFactorStep.ChannelsOf(user), challenge.Channel, delivery.ToString().ToLowerInvariant()));
+    }
+
+    private static ProblemHttpResult Problem(int status, string title, string type) =>
+        TypedResults.Problem(title: title, statusCode: status, type: $"https://access-platform/problems/{type}");
+
+    private static ProblemHttpResult TooMany(HttpContext http, TimeSpan retryAfter, string title, string type)
+    {
+        http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        return Problem(StatusCodes.Status429TooManyRequests, title, type);
     }
 
     private static ValidationProblem? Validate(LoginRequest request)

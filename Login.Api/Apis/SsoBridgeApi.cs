@@ -124,15 +124,16 @@ public static partial class SsoBridgeApi
             return TypedResults.Problem(title: "This sign-in link is invalid or has expired. Please start again.",
                 statusCode: StatusCodes.Status400BadRequest, type: "https://access-platform/problems/sso-code-invalid");
         }
+        // The user is read again and goes through the flow's access rules, like every login.
         var user = await users.FindInAccountAsync(grant.AccountId, grant.UserId);
-        if (user is not { IsActive: true, WebAccess: true })
+        var outcome = user is null ? new LoginOutcome.InvalidCredentials() : await flow.StartSsoAsync(user, http);
+        if (outcome is not LoginOutcome.SignedIn signedIn)
         {
             await audit.RecordAsync(SsoAuditEvents.Refused, grant.AccountId, grant.UserId,
-                user?.IsActive == true ? SsoRefusal.NoWebAccess : SsoRefusal.UserDisabled, ip: context.Ip);
+                outcome is LoginOutcome.NoWebAccess ? SsoRefusal.NoWebAccess : SsoRefusal.UserDisabled, ip: context.Ip);
             return TypedResults.Problem(title: "Sign-in is not possible for this user.", statusCode: StatusCodes.Status403Forbidden,
                 type: "https://access-platform/problems/sso-refused");
         }
-        var signedIn = await flow.IssueSessionAsync(user, context);
         http.Response.Cookies.Append(cookie.Name, signedIn.SecretId, cookie.Options);
         return TypedResults.Redirect(IsLocalPath(grant.ReturnPath) ? grant.ReturnPath : "/");
     }

@@ -10,6 +10,7 @@ public static class AuditEvents
     public const string LoginSucceeded = "login.succeeded";
     public const string LoginFailed = "login.failed";
     public const string LockedOut = "login.locked_out";
+    public const string SecondFactorLockout = "login.second-factor-lockout";
     public const string Unlocked = "user.unlocked";
     public const string LoggedOut = "session.ended";
     public const string SessionRevoked = "session.revoked";
@@ -28,6 +29,7 @@ public static class AuditEvents
     public const string UserUpdated = "admin.user_updated";
     public const string UserDisabled = "admin.user_disabled";
     public const string UserEnabled = "admin.user_enabled";
+    public const string AccountPolicyChanged = "admin.account_policy_changed";
     public const string TeamCreated = "admin.team_created";
     public const string TeamMemberAdded = "admin.team_member_added";
     public const string TeamMemberRemoved = "admin.team_member_removed";

@@ -28,6 +28,9 @@ public sealed record User
     public string? OtpChannel { get; init; }
     public string? TotpSecret { get; init; }
 
+    /// <summary>The account lets users fall back to weaker second factors than their strongest (off by default).</summary>
+    public bool SecondFactorFallback { get; init; }
+
     public bool IsActive => Status == "active";
 
     public bool IsAccountManager => Roles.Contains(Data.Roles.AccountManager);

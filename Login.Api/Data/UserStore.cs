@@ -4,7 +4,7 @@ using Npgsql;
 namespace AccessPlatform.Login.Data;
 
 /// <summary>Users and their lockout state in <c>login-db</c>. Every state change is one atomic statement.</summary>
-public sealed class UserStore(NpgsqlDataSource db)
+public sealed class UserStore(NpgsqlDataSource db) : Flow.ILoginUsers
 {
     static UserStore() => DefaultTypeMap.MatchNamesWithUnderscores = true;
 
@@ -12,7 +12,8 @@ public sealed class UserStore(NpgsqlDataSource db)
         SELECT u.id, u.account_id, a.key AS account_key, a.name AS account_name, u.username, u.email, u.phone, u.password_hash,
                u.preferred_language, u.roles, u.web_access,
                CASE WHEN a.status = 'active' THEN u.status ELSE 'disabled' END AS status,
-               u.failed_attempts, u.locked_until, u.security_stamp, a.sso_enforced, u.otp_channel, u.totp_secret
+               u.failed_attempts, u.locked_until, u.security_stamp, a.sso_enforced, u.otp_channel, u.totp_secret,
+               a.second_factor_fallback
         FROM users u JOIN accounts a ON a.id = u.account_id
         """;
 
@@ -116,6 +117,32 @@ public sealed class UserStore(NpgsqlDataSource db)
             """, new { userId, now, threshold, lockedUntil = now + lockout });
     }
 
+    /// <summary>
+    /// Takes one second-factor guess from the user's own counter, which neither a right password nor a reset clears:
+    /// guesses add up across logins and channels. The guess that reaches the threshold locks the account like a password
+    /// lockout; a passed second factor lifts that lock again. Null when locked.
+    /// </summary>
+    public async Task<AttemptClaim?> ClaimSecondFactorAttemptAsync(Guid userId, DateTime now, int threshold, TimeSpan lockout)
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        return await connection.QuerySingleOrDefaultAsync<AttemptClaim>("""
+            UPDATE users SET
+                second_factor_failures = second_factor_failures + 1,
+                locked_until = CASE WHEN second_factor_failures + 1 >= @threshold THEN @lockedUntil ELSE locked_until END,
+                updated_at = @now
+            WHERE id = @userId AND (locked_until IS NULL OR locked_until <= @now)
+            RETURNING second_factor_failures AS "Attempt", second_factor_failures >= @threshold AS "LocksOnFailure"
+            """, new { userId, now, threshold, lockedUntil = now + lockout });
+    }
+
+    /// <summary>A passed second factor: its counter starts again, and the provisional lock of the last allowed guess goes.</summary>
+    public async Task ResetSecondFactorFailuresAsync(Guid userId, DateTime now)
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        await connection.ExecuteAsync(
+            "UPDATE users SET second_factor_failures = 0, locked_until = NULL, updated_at = @now WHERE id = @userId", new { userId, now });
+    }
+
     /// <summary>A correct answer clears the failure count (and the provisional lock of the last allowed guess).</summary>
     public async Task ResetFailuresAsync(Guid userId, DateTime now)
     {
@@ -128,7 +155,7 @@ public sealed class UserStore(NpgsqlDataSource db)
     {
         await using var connection = await db.OpenConnectionAsync();
         return await connection.ExecuteAsync(
-            "UPDATE users SET failed_attempts = 0, locked_until = NULL, updated_at = @now WHERE id = @userId AND account_id = @accountId",
+            "UPDATE users SET failed_attempts = 0, second_factor_failures = 0, locked_until = NULL, updated_at = @now WHERE id = @userId AND account_id = @accountId",
             new { userId, accountId, now }) == 1;
     }
 

@@ -9,8 +9,7 @@ namespace AccessPlatform.Login.Devices;
 public sealed record TrustedDevice(Guid Id, string Label, DateTime FirstSeen, DateTime LastSeen, string? LastIp, DateTime ExpiresAt);
 
 /// <summary>
-/// Trust is per user and per device: the same browser used by two users is two records. The browser's id is
-/// stored only as its SHA-256.
+/// Trust is per user and per device: a fresh random secret for each (user, browser), stored only as its SHA-256.
 /// </summary>
 public sealed class TrustedDeviceStore(NpgsqlDataSource db)
 {
@@ -18,14 +17,21 @@ public sealed class TrustedDeviceStore(NpgsqlDataSource db)
 
     public static string HashOf(string deviceId) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(deviceId)));
 
-    /// <summary>True and refreshed (last use, expiry) when the device is trusted for this user and not expired or revoked.</summary>
-    public async Task<bool> TouchIfTrustedAsync(Guid userId, string deviceId, DateTime now, TimeSpan trust, string? ip)
+    /// <summary>
+    /// True when one of the browser's trust values was issued to this user and is neither expired nor revoked; its last
+    /// use is recorded. Use never extends the trust: it ends a fixed time after the second factor that granted it.
+    /// </summary>
+    public async Task<bool> TouchIfTrustedAsync(Guid userId, IReadOnlyList<string> secrets, DateTime now, string? ip)
     {
+        if (secrets.Count == 0)
+        {
+            return false;
+        }
         await using var connection = await db.OpenConnectionAsync();
         return await connection.ExecuteAsync("""
-            UPDATE trusted_devices SET last_seen = @now, last_ip = @ip, expires_at = @expiresAt
-            WHERE user_id = @userId AND device_hash = @hash AND revoked_at IS NULL AND expires_at > @now
-            """, new { userId, hash = HashOf(deviceId), now, ip, expiresAt = now + trust }) == 1;
+            UPDATE trusted_devices SET last_seen = @now, last_ip = @ip
+            WHERE user_id = @userId AND device_hash = ANY(@hashes) AND revoked_at IS NULL AND expires_at > @now
+            """, new { userId, hashes = secrets.Select(HashOf).ToArray(), now, ip }) > 0;
     }
 
     public async Task TrustAsync(Guid userId, string deviceId, string label, DateTime now, TimeSpan trust, string? ip)

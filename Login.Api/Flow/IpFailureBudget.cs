@@ -5,35 +5,45 @@ namespace AccessPlatform.Login.Flow;
 
 /// <summary>
 /// Failures per client address across usernames: per-account lockout alone misses one password tried against many
-/// accounts (aspnetcore#6836). A fixed window in Redis.
+/// accounts (aspnetcore#6836). A fixed window in Redis. A login claims one unit before the hash (check and count in
+/// one script, so parallel requests cannot overshoot) and gives it back when the password was right.
 /// </summary>
 public sealed class IpFailureBudget(IConnectionMultiplexer redis, IOptions<IpFailureBudgetOptions> options)
 {
-    public async Task<TimeSpan?> ExhaustedAsync(string? ip)
+    // Returns the new count, or minus the window's remaining milliseconds when the budget is spent (nothing counted).
+    private static readonly LuaScript Claim = LuaScript.Prepare("""
+        local n = redis.call('INCR', @key)
+        if n == 1 then redis.call('PEXPIRE', @key, @window) end
+        if n > tonumber(@max) then
+          redis.call('DECR', @key)
+          return -math.max(redis.call('PTTL', @key), 1)
+        end
+        return n
+        """);
+
+    private static readonly LuaScript Refund = LuaScript.Prepare("""
+        if redis.call('EXISTS', @key) == 1 and tonumber(redis.call('GET', @key)) > 0 then return redis.call('DECR', @key) end
+        return 0
+        """);
+
+    /// <summary>Null when a unit was claimed; else how long the address must wait.</summary>
+    public async Task<TimeSpan?> TryClaimAsync(string? ip)
     {
         if (ip is null)
         {
             return null;
         }
-        var db = redis.GetDatabase();
-        var count = await db.StringGetAsync(Key(ip));
-        if (count.TryParse(out long failures) && failures >= options.Value.MaxFailures)
-        {
-            return await db.KeyTimeToLiveAsync(Key(ip)) ?? TimeSpan.FromMinutes(options.Value.WindowMinutes);
-        }
-        return null;
+        var result = (long)await redis.GetDatabase().ScriptEvaluateAsync(Claim,
+            new { key = Key(ip), window = (long)TimeSpan.FromMinutes(options.Value.WindowMinutes).TotalMilliseconds, max = options.Value.MaxFailures });
+        return result < 0 ? TimeSpan.FromMilliseconds(-result) : null;
     }
 
-    public async Task SpendAsync(string? ip)
+    /// <summary>A right password was no failure: its unit goes back.</summary>
+    public async Task RefundAsync(string? ip)
     {
-        if (ip is null)
+        if (ip is not null)
         {
-            return;
-        }
-        var db = redis.GetDatabase();
-        if (await db.StringIncrementAsync(Key(ip)) == 1)
-        {
-            await db.KeyExpireAsync(Key(ip), TimeSpan.FromMinutes(options.Value.WindowMinutes));
+            await redis.GetDatabase().ScriptEvaluateAsync(Refund, new { key = Key(ip) });
         }
     }
 

@@ -1,128 +1,220 @@
-using AccessPlatform.Login.Audit;
+using System.Security.Cryptography;
+using System.Text;
 using AccessPlatform.Login.Data;
-using AccessPlatform.Login.Notifications;
+using AccessPlatform.Login.Devices;
 using AccessPlatform.Login.SecondFactor;
 using AccessPlatform.Login.Sessions;
 using AccessPlatform.Login.Telemetry;
+using Microsoft.AspNetCore.WebUtilities;
 
 namespace AccessPlatform.Login.Flow;
 
 /// <summary>
-/// The one place that says which step follows which:
-/// per-IP budget -> password -> web access / SSO rule -> device check -> second factor on new devices -> session issued.
+/// The login state machine: the ordered steps of <see cref="LoginSteps.Order"/> and one loop. Each step reports
+/// next / challenge / fail; a challenge stores the state under the flow id, bound to the browser or client that started
+/// it, and <see cref="ContinueAsync"/> resumes it at the waiting step after re-checking the user. Every entry (the JSON
+/// API, the pages, SSO completion) goes through here.
 /// </summary>
 public sealed partial class LoginFlow(
-    IpFailureBudget ipBudget, PasswordStep passwordStep, DeviceCheckStep deviceCheck, SecondFactorStep secondFactor, SessionStore sessions,
-    UserNotifier notifier, UserStore users, AuditLog audit, LoginMetrics metrics, ILogger<LoginFlow> logger)
+    IReadOnlyList<ILoginStep> steps, ILoginStateStore store, ILoginUsers users, LoginBindingCookie binding, TimeProvider clock, ILogger<LoginFlow> logger)
 {
-    public async Task<LoginOutcome> StartAsync(string username, string password, HttpContext http)
-    {
-        var context = LoginContext.From(http);
-        if (await ipBudget.ExhaustedAsync(context.Ip) is { } retryAfter)
-        {
-            metrics.Attempt("ip-budget-exhausted");
-            return new LoginOutcome.TooManyFailures(retryAfter);
-        }
+    public Task<LoginOutcome> StartAsync(string username, string password, HttpContext http) =>
+        RunAsync(NewState(LoginEntry.Password, http, (username, password)), 0, http, persisted: false);
 
-        PasswordResult result;
-        using (LoginActivity.Source.StartActivity("login.password"))
+    /// <summary>
+    /// SSO completion: the account's IdP proved the identity, so the flow starts after the password step, and (the
+    /// platform's rule for SSO, as before) the IdP's sign-in stands in for the device check and second factor.
+    /// </summary>
+    public Task<LoginOutcome> StartSsoAsync(User user, HttpContext http)
+    {
+        var state = NewState(LoginEntry.Sso, http, credentials: null);
+        state.User = user;
+        state.UserId = user.Id;
+        state.SecurityStamp = user.SecurityStamp;
+        state.SecondFactorSatisfied = true;
+        var afterPassword = IndexOf<PasswordStep>() + 1;
+        return RunAsync(state, afterPassword, http, persisted: false);
+    }
+
+    /// <summary>The user's answer to the step the flow waits at.</summary>
+    public async Task<LoginOutcome> ContinueAsync(string? flowId, StepInput input, HttpContext http)
+    {
+        if (await ResumeAsync(flowId, http) is not var (state, step))
         {
-            result = await passwordStep.RunAsync(username, password);
+            return new LoginOutcome.ChallengeGone();
+        }
+        StepResult result;
+        using (LoginActivity.Source.StartActivity(step.Name))
+        {
+            result = await step.ContinueAsync(state, input, http);
         }
         switch (result)
         {
-            case PasswordResult.Failed failed:
-                await ipBudget.SpendAsync(context.Ip);
-                await OnFailedAsync(failed, context);
-                return new LoginOutcome.InvalidCredentials();
-
-            case PasswordResult.Verified { User.WebAccess: false } noWeb:
-                metrics.Attempt("no-web-access");
-                await audit.RecordAsync(AuditEvents.LoginFailed, noWeb.User.AccountId, noWeb.User.Id, "no-web-access", ip: context.Ip);
-                return new LoginOutcome.NoWebAccess();
-
-            case PasswordResult.Verified { User: { SsoEnforced: true, IsAccountManager: false } } sso:
-                // Account Managers keep a break-glass password login; everyone else uses the company's IdP.
-                metrics.Attempt("sso-required");
-                await audit.RecordAsync(AuditEvents.LoginFailed, sso.User.AccountId, sso.User.Id, "sso-enforced", ip: context.Ip);
-                return new LoginOutcome.SsoRequired(sso.User.AccountKey);
-
-            case PasswordResult.Verified verified:
-                DeviceStatus device;
-                using (LoginActivity.Source.StartActivity("login.device-check"))
-                {
-                    device = await deviceCheck.RunAsync(verified.User, http, context);
-                }
-                if (device == DeviceStatus.New)
-                {
-                    metrics.Attempt("second-factor-required");
-                    var flowId = await secondFactor.BeginAsync(verified.User, context);
-                    var channels = SecondFactorStep.ChannelsOf(verified.User);
-                    var preferred = channels.Any(c => c.Channel == verified.User.OtpChannel) ? verified.User.OtpChannel! : channels[0].Channel;
-                    return new LoginOutcome.SecondFactorRequired(flowId, channels, preferred);
-                }
-                return await IssueSessionAsync(verified.User, context);
-
+            case StepResult.Challenge challenge:
+                await store.SaveAsync(state, create: false);
+                return challenge.Outcome;
+            case StepResult.Fail fail:
+                await store.EndAsync(state.FlowId);
+                return fail.Outcome;
             default:
-                throw new InvalidOperationException($"Unknown password result {result.GetType().Name}");
+                // Single use: of parallel answers, only the one that ends the stored flow goes on.
+                return await store.EndAsync(state.FlowId)
+                    ? await RunAsync(state, state.Step + 1, http, persisted: false)
+                    : new LoginOutcome.ChallengeGone();
         }
     }
 
-    /// <summary>Step 3 for a new device: the code. On success the device becomes trusted and the user is told by email.</summary>
-    public async Task<LoginOutcome> CompleteSecondFactorAsync(string flowId, string? code, HttpContext http)
+    /// <summary>What the waiting step shows now (for the code page and the status API); changes nothing.</summary>
+    public async Task<LoginOutcome> DescribeAsync(string? flowId, HttpContext http) =>
+        await ResumeAsync(flowId, http) is var (state, step) ? await step.DescribeAsync(state) : new LoginOutcome.ChallengeGone();
+
+    private async Task<LoginOutcome> RunAsync(LoginState state, int from, HttpContext http, bool persisted)
     {
-        using var activity = LoginActivity.Source.StartActivity("login.second-factor");
+        for (var i = from; i < steps.Count; i++)
+        {
+            StepResult result;
+            using (LoginActivity.Source.StartActivity(steps[i].Name))
+            {
+                result = await steps[i].RunAsync(state, http);
+            }
+            switch (result)
+            {
+                case StepResult.Challenge challenge when steps[i] is IInteractiveLoginStep:
+                    state.Step = i;
+                    await PersistAsync(state, persisted, http);
+                    return challenge.Outcome;
+                case StepResult.Challenge:
+                    throw new InvalidOperationException($"Step {steps[i].Name} challenged but cannot be resumed.");
+                case StepResult.Fail fail:
+                    return fail.Outcome;
+            }
+        }
+        return state.SignedIn ?? throw new InvalidOperationException("The flow ended without a session step.");
+    }
+
+    private async Task PersistAsync(LoginState state, bool persisted, HttpContext http)
+    {
+        if (!persisted)
+        {
+            var secret = WebEncoders.Base64UrlEncode(RandomNumberGenerator.GetBytes(32));
+            state.BindingHash = LoginBindingCookie.HashOf(secret);
+            http.Response.Cookies.Append(binding.Name, secret, binding.Options(LoginStateStore.Lifetime));
+        }
+        await store.SaveAsync(state, create: !persisted);
+    }
+
+    /// <summary>The stored flow, if it exists, belongs to this browser or client, waits at an interactive step, and its user still passes every guard.</summary>
+    private async Task<(LoginState State, IInteractiveLoginStep Step)?> ResumeAsync(string? flowId, HttpContext http)
+    {
+        if (!LoginStateStore.IsWellFormed(flowId) || await store.GetAsync(flowId!) is not { } state)
+        {
+            return null;
+        }
+        if (binding.Read(http) is not { } secret || state.BindingHash is null
+            || !CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(LoginBindingCookie.HashOf(secret)), Encoding.ASCII.GetBytes(state.BindingHash)))
+        {
+            LogForeignFlow(logger);
+            return null;
+        }
+        if (state.Step < 0 || state.Step >= steps.Count || steps[state.Step] is not IInteractiveLoginStep step)
+        {
+            return null;
+        }
+        state.User = await users.FindByIdAsync(state.UserId);
+        foreach (var guard in steps.Take(state.Step).OfType<ILoginGuard>())
+        {
+            if (await guard.RecheckAsync(state) is not null)
+            {
+                await store.EndAsync(state.FlowId);
+                return null;
+            }
+        }
+        return (state, step);
+    }
+
+    private LoginState NewState(LoginEntry entry, HttpContext http, (string, string)? credentials)
+    {
         var context = LoginContext.From(http);
-        switch (await secondFactor.VerifyAsync(flowId, code))
+        return new LoginState
         {
-            case VerifyResult.Verified verified:
-                await deviceCheck.TrustAsync(verified.User, http, context);
-                await notifier.SendNewDeviceAsync(verified.User, context, verified.Challenge.Language);
-                return await IssueSessionAsync(verified.User, context);
-            case VerifyResult.Wrong:
-                metrics.Attempt("wrong-code");
-                return new LoginOutcome.WrongCode();
-            default:
-                metrics.Attempt("challenge-gone");
-                return new LoginOutcome.ChallengeGone();
-        }
+            FlowId = LoginStateStore.NewFlowId(),
+            Entry = entry,
+            DeviceLabel = context.DeviceLabel,
+            Ip = context.Ip,
+            Language = context.ChosenLanguage ?? "en",
+            ChosenLanguage = context.ChosenLanguage,
+            CreatedAt = clock.GetUtcNow().UtcDateTime,
+            Credentials = credentials,
+        };
     }
 
-    /// <summary>The last step: a new session id at every login (ASVS 7.2.4).</summary>
-    public async Task<LoginOutcome.SignedIn> IssueSessionAsync(User user, LoginContext context)
+    private int IndexOf<TStep>() where TStep : ILoginStep
     {
-        using var activity = LoginActivity.Source.StartActivity("login.session");
-        // A language chosen before signing in becomes the user's preference, so later messages follow it.
-        var language = context.ChosenLanguage ?? user.PreferredLanguage;
-        if (language != user.PreferredLanguage)
+        for (var i = 0; i < steps.Count; i++)
         {
-            await users.SetPreferredLanguageAsync(user.Id, language);
+            if (steps[i] is TStep)
+            {
+                return i;
+            }
         }
-        var (secret, session) = await sessions.CreateAsync(new NewSession(user.Id, user.AccountId, user.Username, user.AccountKey, user.Roles,
-            language, context.DeviceLabel, context.Ip));
-        metrics.Attempt("success");
-        await audit.RecordAsync(AuditEvents.LoginSucceeded, user.AccountId, user.Id, ip: context.Ip);
-        LogSignedIn(logger, user.Id);
-        return new LoginOutcome.SignedIn(secret, session);
+        throw new InvalidOperationException($"{typeof(TStep).Name} is not in the flow.");
     }
 
-    private async Task OnFailedAsync(PasswordResult.Failed failed, LoginContext context)
+    [LoggerMessage(EventId = 1103, Level = LogLevel.Information, Message = "A login flow was resumed by another browser or client; refused")]
+    private static partial void LogForeignFlow(ILogger logger);
+}
+
+/// <summary>
+/// The one place that says which step follows which. Adding a step is one new class and one line here.
+/// </summary>
+public static class LoginSteps
+{
+    public static readonly Type[] Order =
+    [
+        typeof(IpBudgetStep),      // per-address failure budget across usernames
+        typeof(PasswordStep),      // username and password (the SSO entry starts after it)
+        typeof(AccessRulesStep),   // disabled, web access, SSO enforcement; re-checked on every resume
+        typeof(DeviceCheckStep),   // trusted for this user on this browser?
+        typeof(SecondFactorStep),  // the strongest factor the user has, on new devices
+        typeof(TrustDeviceStep),   // after a passed second factor: trust this browser for this user, tell the user
+        typeof(SessionStep),       // a new session
+    ];
+
+    public static IServiceCollection AddLoginFlow(this IServiceCollection services)
     {
-        metrics.Attempt(failed.Reason == "locked" ? "locked" : "bad-credentials");
-        await audit.RecordAsync(AuditEvents.LoginFailed, failed.User?.AccountId, failed.User?.Id, failed.Reason, ip: context.Ip);
-        LogFailed(logger, failed.Reason, failed.User?.Id);
-        if (failed is { LockedUntil: { } lockedUntil, User: { } user })
-        {
-            metrics.Lockout();
-            await audit.RecordAsync(AuditEvents.LockedOut, user.AccountId, user.Id, ip: context.Ip);
-            // The only place a locked user learns of the lock: an email, once per lockout.
-            await notifier.SendLockoutAsync(user, lockedUntil);
-        }
+        services.AddSingleton<ILoginStateStore, LoginStateStore>();
+        services.AddSingleton<LoginBindingCookie>();
+        services.AddSingleton<ILoginUsers>(sp => sp.GetRequiredService<UserStore>());
+        services.AddScoped(sp => new LoginFlow(
+            [.. Order.Select(type => (ILoginStep)ActivatorUtilities.CreateInstance(sp, type))],
+            sp.GetRequiredService<ILoginStateStore>(), sp.GetRequiredService<ILoginUsers>(), sp.GetRequiredService<LoginBindingCookie>(),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<LoginFlow>>()));
+        return services;
     }
+}
 
-    [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "Login succeeded for user {UserId}")]
-    private static partial void LogSignedIn(ILogger logger, Guid userId);
+/// <summary>The user lookup the flow needs when it resumes (the user is always read fresh).</summary>
+public interface ILoginUsers
+{
+    Task<User?> FindByIdAsync(Guid id);
+}
 
-    [LoggerMessage(EventId = 1102, Level = LogLevel.Information, Message = "Login failed ({Reason}) for user {UserId}")]
-    private static partial void LogFailed(ILogger logger, string reason, Guid? userId);
+/// <summary>Binds a waiting flow to the browser or client that started it: HttpOnly, SameSite=Strict, random, only its hash stored.</summary>
+public sealed class LoginBindingCookie(IHostEnvironment environment)
+{
+    public string Name { get; } = environment.IsDevelopment() ? "ap_login_bind" : "__Host-ap_login_bind";
+
+    public CookieOptions Options(TimeSpan lifetime) => new()
+    {
+        HttpOnly = true,
+        Secure = !environment.IsDevelopment(),
+        SameSite = SameSiteMode.Strict,
+        Path = "/",
+        MaxAge = lifetime,
+    };
+
+    public string? Read(HttpContext http) =>
+        http.Request.Cookies.TryGetValue(Name, out var value) && value is { Length: 43 } ? value : null;
+
+    public static string HashOf(string secret) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
 }

@@ -4,8 +4,12 @@ public sealed class LockoutOptions
 {
     public const string Section = "Login:Lockout";
 
-    /// <summary>Consecutive failed passwords (and codes) that lock the account.</summary>
+    /// <summary>Consecutive failed passwords that lock the account.</summary>
     public int Threshold { get; set; } = 5;
+
+    /// <summary>Consecutive failed second factors, across any number of logins and channels, that lock the account.</summary>
+    public int SecondFactorThreshold { get; set; } = 5;
+
     public int DurationMinutes { get; set; } = 15;
 
     public TimeSpan Duration => TimeSpan.FromMinutes(DurationMinutes);

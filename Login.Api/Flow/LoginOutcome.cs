@@ -3,7 +3,7 @@ using AccessPlatform.Login.Sessions;
 
 namespace AccessPlatform.Login.Flow;
 
-/// <summary>Where a login attempt ended up. Each step of the flow produces one of these or hands over to the next step.</summary>
+/// <summary>Where a login attempt ended up, or what its waiting step asks of the user.</summary>
 public abstract record LoginOutcome
 {
     /// <summary>Unknown user, wrong password, locked or disabled: deliberately indistinguishable (ASVS 6.3.8).</summary>
@@ -18,13 +18,31 @@ public abstract record LoginOutcome
     /// <summary>The client's address spent its failure budget across usernames.</summary>
     public sealed record TooManyFailures(TimeSpan RetryAfter) : LoginOutcome;
 
-    /// <summary>A new device: the second factor must be completed on the challenge identified by <see cref="FlowId"/>.</summary>
+    /// <summary>The user started more second-factor challenges in the last hour than allowed.</summary>
+    public sealed record TooManyChallenges(TimeSpan RetryAfter) : LoginOutcome;
+
+    /// <summary>A new device: the second factor must be completed on the flow <see cref="FlowId"/>.</summary>
     public sealed record SecondFactorRequired(string FlowId, IReadOnlyList<ChannelOption> Channels, string PreferredChannel) : LoginOutcome;
 
-    /// <summary>A wrong code; the challenge lives on.</summary>
+    /// <summary>The waiting second factor as it stands (the code page, the status API).</summary>
+    public sealed record SecondFactorPending(IReadOnlyList<ChannelOption> Channels, string? Channel, string? Destination, DeliveryStatus Delivery)
+        : LoginOutcome;
+
+    public sealed record CodeSent(string Channel, string Destination) : LoginOutcome;
+    public sealed record CodeCooldown(int Seconds) : LoginOutcome;
+    public sealed record TooManyCodes : LoginOutcome;
+    public sealed record UnknownChannel : LoginOutcome;
+
+    /// <summary>The broker did not take the message in time: nothing was sent, the user can retry.</summary>
+    public sealed record CodeUndeliverable(string Destination) : LoginOutcome;
+
+    /// <summary>A code was submitted before one was requested.</summary>
+    public sealed record CodeNotRequested : LoginOutcome;
+
+    /// <summary>A wrong code; the flow lives on.</summary>
     public sealed record WrongCode : LoginOutcome;
 
-    /// <summary>The challenge expired, was used or died of wrong codes: start again.</summary>
+    /// <summary>The flow expired, was used, belongs to another browser, died of wrong codes or of a change to the user: start again.</summary>
     public sealed record ChallengeGone : LoginOutcome;
 
     public sealed record SignedIn(string SecretId, Session Session) : LoginOutcome;

@@ -1,56 +1,64 @@
+using AccessPlatform.Login.Audit;
 using AccessPlatform.Login.Data;
 using AccessPlatform.Login.Passwords;
-using Microsoft.Extensions.Options;
+using AccessPlatform.Login.Telemetry;
 
 namespace AccessPlatform.Login.Flow;
 
-/// <summary>The result of checking a username and password.</summary>
-public abstract record PasswordResult
-{
-    /// <param name="Reason">For the audit log and metrics only; the client never sees it.</param>
-    /// <param name="LockedUntil">Set when this very failure locked the account.</param>
-    public sealed record Failed(string Reason, User? User, DateTime? LockedUntil = null) : PasswordResult;
-
-    public sealed record Verified(User User) : PasswordResult;
-}
-
 /// <summary>
-/// Step 1: username and password. Unknown, locked and disabled users cost one hash like everyone else, so neither
-/// the answer nor its timing tells whether an account exists. A guess is claimed atomically before it is checked.
+/// Step: username and password. Unknown, locked and disabled users cost one hash like everyone else, so neither the
+/// answer nor its timing tells whether an account exists. A guess is claimed atomically before it is checked.
 /// </summary>
-public sealed class PasswordStep(UserStore users, PasswordHasher hasher, IOptions<LockoutOptions> lockout, TimeProvider clock)
+public sealed partial class PasswordStep(
+    UserStore users, PasswordHasher hasher, LockoutPolicy lockout, IpFailureBudget budget, AuditLog audit, LoginMetrics metrics, ILogger<PasswordStep> logger)
+    : ILoginStep
 {
-    public async Task<PasswordResult> RunAsync(string username, string password)
+    public string Name => "login.password";
+
+    public async Task<StepResult> RunAsync(LoginState state, HttpContext http)
     {
+        var (username, password) = state.Credentials ?? throw new InvalidOperationException("The password step needs credentials.");
         var user = await users.FindByUsernameAsync(username);
-        if (user is null)
+        if (user is null || !user.IsActive)
         {
             await hasher.VerifyDummyAsync(password);
-            return new PasswordResult.Failed("unknown-user", null);
+            return await FailAsync(user is null ? "unknown-user" : "disabled", user, state);
         }
-        if (!user.IsActive)
-        {
-            await hasher.VerifyDummyAsync(password);
-            return new PasswordResult.Failed("disabled", user);
-        }
-        var now = clock.GetUtcNow().UtcDateTime;
-        var claim = await users.ClaimAttemptAsync(user.Id, now, lockout.Value.Threshold, lockout.Value.Duration);
+        var claim = await lockout.ClaimAsync(user, GuessedFactor.Password);
         if (claim is null)
         {
             await hasher.VerifyDummyAsync(password);
-            return new PasswordResult.Failed("locked", user);
+            return await FailAsync("locked", user, state);
         }
         var verification = await hasher.VerifyAsync(user.PasswordHash, password);
         if (verification == PasswordVerification.Failed)
         {
-            return new PasswordResult.Failed(user.PasswordHash is null ? "no-password" : "bad-password", user,
-                claim.LocksOnFailure ? now + lockout.Value.Duration : null);
+            var result = await FailAsync(user.PasswordHash is null ? "no-password" : "bad-password", user, state);
+            await lockout.FailedAsync(user, claim, GuessedFactor.Password, state.Ip);
+            return result;
         }
-        await users.ResetFailuresAsync(user.Id, now);
+        await lockout.SucceededAsync(user, GuessedFactor.Password);
+        await budget.RefundAsync(state.Ip);
         if (verification == PasswordVerification.SuccessRehashNeeded)
         {
             await users.UpdatePasswordHashAsync(user.Id, user.PasswordHash!, await hasher.HashAsync(password));
         }
-        return new PasswordResult.Verified(user);
+        state.User = user;
+        state.UserId = user.Id;
+        state.SecurityStamp = user.SecurityStamp;
+        state.Language = state.ChosenLanguage ?? user.PreferredLanguage;
+        return StepResult.Continue;
     }
+
+    /// <param name="reason">For the audit log and metrics only; the client never sees it.</param>
+    private async Task<StepResult> FailAsync(string reason, User? user, LoginState state)
+    {
+        metrics.Attempt(reason == "locked" ? "locked" : "bad-credentials");
+        await audit.RecordAsync(AuditEvents.LoginFailed, user?.AccountId, user?.Id, reason, ip: state.Ip);
+        LogFailed(logger, reason, user?.Id);
+        return new StepResult.Fail(new LoginOutcome.InvalidCredentials());
+    }
+
+    [LoggerMessage(EventId = 1102, Level = LogLevel.Information, Message = "Login failed ({Reason}) for user {UserId}")]
+    private static partial void LogFailed(ILogger logger, string reason, Guid? userId);
 }

@@ -15,6 +15,11 @@ public sealed class UserNotifier(IPublishEndpoint publisher, IStringLocalizer<Sh
         EmailAsync(user, NotificationPurpose.Lockout, "Email_Lockout_Subject", "Email_Lockout_Body",
             user.Username, lockedUntil.ToString("yyyy-MM-dd HH:mm"), Link("/forgot-password"));
 
+    /// <summary>Someone who knows the password is guessing second-factor codes: the user should change the password.</summary>
+    public Task SendSecondFactorLockoutAsync(User user, DateTime lockedUntil) =>
+        EmailAsync(user, NotificationPurpose.Lockout, "Email_SecondFactorLockout_Subject", "Email_SecondFactorLockout_Body",
+            user.Username, lockedUntil.ToString("yyyy-MM-dd HH:mm"), Link("/forgot-password"));
+
     /// <summary>ASVS 6.3.4: a sign-in from a device the user had not used before.</summary>
     public Task SendNewDeviceAsync(User user, LoginContext context, string language) =>
         EmailAsync(user with { PreferredLanguage = language }, NotificationPurpose.NewDeviceSignIn, "Email_NewDevice_Subject", "Email_NewDevice_Body",

@@ -64,6 +64,9 @@ public sealed class LoginModel(LoginFlow flow, SessionCookie cookie, IStringLoca
             case LoginOutcome.TooManyFailures:
                 Error = text["Login_TooManyAttempts"];
                 return Fail(StatusCodes.Status429TooManyRequests);
+            case LoginOutcome.TooManyChallenges:
+                Error = text["Otp_TooManyChallenges"];
+                return Fail(StatusCodes.Status429TooManyRequests);
             default:
                 Error = text["Login_InvalidCredentials"];
                 return Fail(StatusCodes.Status401Unauthorized);

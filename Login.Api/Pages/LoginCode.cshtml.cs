@@ -7,11 +7,10 @@ using Microsoft.Extensions.Localization;
 
 namespace AccessPlatform.Login.Pages;
 
-/// <summary>The second factor for a new device: choose a channel, receive the code, enter it.</summary>
-public sealed class LoginCodeModel(SecondFactorStep secondFactor, LoginFlow flow, SessionCookie sessionCookie, IStringLocalizer<SharedResource> text)
-    : PageModel
+/// <summary>The second factor for a new device: choose a channel, receive the code, enter it. Every action goes through the flow.</summary>
+public sealed class LoginCodeModel(LoginFlow flow, SessionCookie sessionCookie, IStringLocalizer<SharedResource> text) : PageModel
 {
-    /// <summary>Binds the pending login to this browser; the id never appears in a URL.</summary>
+    /// <summary>Holds the pending login's id for this browser; the id never appears in a URL.</summary>
     public const string FlowCookie = "ap_login_flow";
 
     public static CookieOptions FlowCookieOptions(IHostEnvironment environment) => new()
@@ -20,7 +19,7 @@ public sealed class LoginCodeModel(SecondFactorStep secondFactor, LoginFlow flow
         Secure = !environment.IsDevelopment(),
         SameSite = SameSiteMode.Strict,
         Path = "/",
-        MaxAge = ChallengeStore.Lifetime,
+        MaxAge = LoginStateStore.Lifetime,
     };
 
     [BindProperty(SupportsGet = true)] public string? ReturnUrl { get; set; }
@@ -38,18 +37,22 @@ public sealed class LoginCodeModel(SecondFactorStep secondFactor, LoginFlow flow
 
     public async Task<IActionResult> OnPostSendAsync(string? channel)
     {
-        switch (await secondFactor.SendAsync(FlowId ?? "", channel))
+        if (channel is not { Length: <= 16 })
         {
-            case SendResult.Cooldown cooldown:
+            return BadRequest();
+        }
+        switch (await flow.ContinueAsync(FlowId, new StepInput.ChooseChannel(channel), HttpContext))
+        {
+            case LoginOutcome.CodeCooldown cooldown:
                 Error = text["Otp_ResendWait", cooldown.Seconds];
                 break;
-            case SendResult.TooManyCodes:
+            case LoginOutcome.TooManyCodes:
                 Error = text["Otp_TooMany"];
                 break;
-            case SendResult.Undeliverable undeliverable:
+            case LoginOutcome.CodeUndeliverable undeliverable:
                 Error = text["Otp_DeliveryFailed", undeliverable.Destination];
                 break;
-            case SendResult.UnknownChannel:
+            case LoginOutcome.UnknownChannel:
                 return BadRequest();
         }
         return await ShowAsync();
@@ -57,7 +60,13 @@ public sealed class LoginCodeModel(SecondFactorStep secondFactor, LoginFlow flow
 
     public async Task<IActionResult> OnPostVerifyAsync(string? code)
     {
-        switch (await flow.CompleteSecondFactorAsync(FlowId ?? "", code, HttpContext))
+        if (code is not { Length: > 0 and <= 16 })
+        {
+            Error = text["Otp_Invalid"];
+            Response.StatusCode = StatusCodes.Status400BadRequest;
+            return await ShowAsync();
+        }
+        switch (await flow.ContinueAsync(FlowId, new StepInput.SubmitCode(code), HttpContext))
         {
             case LoginOutcome.SignedIn signedIn:
                 Response.Cookies.Append(sessionCookie.Name, signedIn.SecretId, sessionCookie.Options);
@@ -66,6 +75,10 @@ public sealed class LoginCodeModel(SecondFactorStep secondFactor, LoginFlow flow
             case LoginOutcome.WrongCode:
                 Error = text["Otp_Invalid"];
                 Response.StatusCode = StatusCodes.Status401Unauthorized;
+                break;
+            case LoginOutcome.CodeNotRequested:
+                Error = text["Otp_RequestFirst"];
+                Response.StatusCode = StatusCodes.Status409Conflict;
                 break;
             default:
                 Error = text["Otp_Expired"];
@@ -77,17 +90,17 @@ public sealed class LoginCodeModel(SecondFactorStep secondFactor, LoginFlow flow
 
     private async Task<IActionResult> ShowAsync()
     {
-        if (await secondFactor.LoadAsync(FlowId) is not var (challenge, user))
+        if (await flow.DescribeAsync(FlowId, HttpContext) is not LoginOutcome.SecondFactorPending pending)
         {
             Gone = true;
             Error ??= text["Otp_Expired"];
             Response.Cookies.Delete(FlowCookie);
             return Page();
         }
-        Channels = SecondFactorStep.ChannelsOf(user);
-        Channel = challenge.Channel ?? (Channels.Any(c => c.Channel == user.OtpChannel) ? user.OtpChannel : Channels[0].Channel);
-        SentTo = challenge.Channel is null ? null : Channels.First(c => c.Channel == challenge.Channel).Destination;
-        Delivery = await secondFactor.DeliveryOfAsync(challenge);
+        Channels = pending.Channels;
+        Channel = pending.Channel;
+        SentTo = pending.Destination;
+        Delivery = pending.Delivery;
         return Page();
     }
 }

@@ -4,15 +4,15 @@ using MassTransit;
 namespace AccessPlatform.Login.SecondFactor;
 
 /// <summary>Records what the worker reports about code messages, so the challenge page can say "sent" or "could not be sent".</summary>
-public sealed class DeliveryStatusConsumer(ChallengeStore challenges) : IConsumer<NotificationDelivered>, IConsumer<NotificationFailed>
+public sealed class DeliveryStatusConsumer(CodeDeliveryStore deliveries) : IConsumer<NotificationDelivered>, IConsumer<NotificationFailed>
 {
     public Task Consume(ConsumeContext<NotificationDelivered> context) =>
         context.Message.Purpose == NotificationPurpose.OneTimeCode
-            ? challenges.SetDeliveryAsync(context.Message.MessageId, DeliveryStatus.Sent)
+            ? deliveries.SetAsync(context.Message.MessageId, DeliveryStatus.Sent)
             : Task.CompletedTask;
 
     public Task Consume(ConsumeContext<NotificationFailed> context) =>
         context.Message.Purpose == NotificationPurpose.OneTimeCode
-            ? challenges.SetDeliveryAsync(context.Message.MessageId, DeliveryStatus.Failed)
+            ? deliveries.SetAsync(context.Message.MessageId, DeliveryStatus.Failed)
             : Task.CompletedTask;
 }

@@ -1,0 +1,33 @@
+using AccessPlatform.Login.Admin;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace AccessPlatform.Login.Apis;
+
+public sealed record AccountPolicyInput(bool? SecondFactorFallback);
+
+/// <summary>The account's security policies for its Account Managers.</summary>
+public static class AdminAccountApi
+{
+    public static IEndpointRouteBuilder MapAdminAccountApi(this IEndpointRouteBuilder app)
+    {
+        var admin = app.MapGroup("/api/admin/account").WithTags("Account policies").RequireAuthorization(AdminUsersApi.Policy);
+        admin.MapGet("/policies", GetPolicies).WithName("GetAccountPolicies").WithSummary("The account's security policies.");
+        admin.MapPut("/policies", SetPolicies).WithName("SetAccountPolicies")
+            .WithSummary("Changes the account's security policies (audited).");
+        return app;
+    }
+
+    public static async Task<Ok<AccountPolicy>> GetPolicies(HttpContext http, AccountPolicies policies) =>
+        TypedResults.Ok(await policies.GetAsync(AdminActor.Of(http)));
+
+    public static async Task<Results<Ok<AccountPolicy>, ValidationProblem>> SetPolicies(AccountPolicyInput input, HttpContext http, AccountPolicies policies)
+    {
+        if (input.SecondFactorFallback is not { } fallback)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["secondFactorFallback"] = ["Required: true or false."] });
+        }
+        var actor = AdminActor.Of(http);
+        await policies.SetAsync(actor, new AccountPolicy(fallback));
+        return TypedResults.Ok(await policies.GetAsync(actor));
+    }
+}

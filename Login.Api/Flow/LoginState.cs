@@ -1,0 +1,53 @@
+using System.Text.Json.Serialization;
+using AccessPlatform.Login.Data;
+using AccessPlatform.Login.SecondFactor;
+
+namespace AccessPlatform.Login.Flow;
+
+/// <summary>How a login started: with a password, or with an identity the account's IdP asserted.</summary>
+public enum LoginEntry { Password, Sso }
+
+/// <summary>
+/// Everything a login knows between its steps. Stored (JSON, Redis) under the flow id only while a step waits for the
+/// user; the <see cref="JsonIgnoreAttribute">ignored</see> members live for one request and are never stored.
+/// </summary>
+public sealed class LoginState
+{
+    public required string FlowId { get; init; }
+    public required LoginEntry Entry { get; init; }
+    public required string DeviceLabel { get; init; }
+    public string? Ip { get; init; }
+    public required string Language { get; set; }
+    public required DateTime CreatedAt { get; init; }
+
+    /// <summary>Index of the step the flow waits at.</summary>
+    public int Step { get; set; }
+
+    public Guid UserId { get; set; }
+
+    /// <summary>The user's security stamp when the flow passed the password: a reset or change since voids the flow.</summary>
+    public Guid SecurityStamp { get; set; }
+
+    /// <summary>SHA-256 of the binding cookie of the browser or client that started the flow.</summary>
+    public string? BindingHash { get; set; }
+
+    /// <summary>The device check found this browser trusted for the user, or the entry needs no second factor.</summary>
+    public bool SecondFactorSatisfied { get; set; }
+
+    /// <summary>The channel of the second factor passed in this flow, if one was.</summary>
+    public string? PassedSecondFactor { get; set; }
+
+    /// <summary>The pending second factor: the chosen channel and, for sent codes, the code's HMAC.</summary>
+    public CodeChallenge? Code { get; set; }
+
+    [JsonIgnore] public User? User { get; set; }
+
+    /// <summary>Username and password of the first request; never stored.</summary>
+    [JsonIgnore] public (string Username, string Password)? Credentials { get; init; }
+
+    [JsonIgnore] public string? ChosenLanguage { get; init; }
+
+    [JsonIgnore] public LoginOutcome.SignedIn? SignedIn { get; set; }
+
+    [JsonIgnore] public User RequiredUser => User ?? throw new InvalidOperationException("No user yet: the password step comes first.");
+}

@@ -1,0 +1,28 @@
+using AccessPlatform.Login.Admin;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.Localization;
+
+namespace AccessPlatform.Login.Pages.Admin;
+
+/// <summary>The account's security policies: today whether users may fall back to weaker second factors.</summary>
+[Authorize(Policy = Apis.AdminUsersApi.Policy)]
+public sealed class SecurityModel(AccountPolicies policies, IStringLocalizer<AdminResource> text) : PageModel
+{
+    [BindProperty] public bool SecondFactorFallback { get; set; }
+
+    public string? Message { get; private set; }
+
+    public async Task OnGetAsync(bool saved)
+    {
+        SecondFactorFallback = (await policies.GetAsync(AdminActor.Of(HttpContext))).SecondFactorFallback;
+        Message = saved ? text["Security_Saved"].Value : null;
+    }
+
+    public async Task<IActionResult> OnPostAsync()
+    {
+        await policies.SetAsync(AdminActor.Of(HttpContext), new AccountPolicy(SecondFactorFallback));
+        return Redirect("/admin/security?saved=true");
+    }
+}
