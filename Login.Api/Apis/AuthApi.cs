@@ -104,7 +104,7 @@ public static class AuthApi
             case LoginOutcome.CodeSent sent:
                 return TypedResults.Accepted((string?)null, new LoginResponse("code-sent", Channel: sent.Channel, Destination: sent.Destination));
             case LoginOutcome.SecondFactorPending pending:
-                return TypedResults.Ok(new LoginResponse("second-factor-pending", Channels: pending.Channels, Channel: pending.Channel,
+                return TypedResults.Ok(new LoginResponse("second-factor-pending", Channels: pending.Channels, PreferredChannel: pending.PreferredChannel, Channel: pending.Channel,
                     Destination: pending.Destination, Delivery: pending.Delivery.ToString().ToLowerInvariant()));
             case LoginOutcome.SsoRequired:
                 return Problem(StatusCodes.Status403Forbidden, text["Login_UseSso"], "sso-required");

@@ -13,6 +13,9 @@ public interface ILoginStep
     Task<StepResult> RunAsync(LoginState state, HttpContext http);
 }
 
+/// <summary>The step that proves who the user is (the password). The SSO entry starts after it: the IdP proved that.</summary>
+public interface ICredentialStep : ILoginStep;
+
 /// <summary>A step the flow can wait at: <see cref="StepResult.Challenge"/> persists the flow, the user's answer resumes it here.</summary>
 public interface IInteractiveLoginStep : ILoginStep
 {

@@ -32,7 +32,7 @@ public sealed partial class LoginFlow(
         state.UserId = user.Id;
         state.SecurityStamp = user.SecurityStamp;
         state.SecondFactorSatisfied = true;
-        var afterPassword = IndexOf<PasswordStep>() + 1;
+        var afterPassword = IndexOf<ICredentialStep>() + 1;
         return RunAsync(state, afterPassword, http, persisted: false);
     }
 

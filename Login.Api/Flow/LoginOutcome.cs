@@ -25,7 +25,7 @@ public abstract record LoginOutcome
     public sealed record SecondFactorRequired(string FlowId, IReadOnlyList<ChannelOption> Channels, string PreferredChannel) : LoginOutcome;
 
     /// <summary>The waiting second factor as it stands (the code page, the status API).</summary>
-    public sealed record SecondFactorPending(IReadOnlyList<ChannelOption> Channels, string? Channel, string? Destination, DeliveryStatus Delivery)
+    public sealed record SecondFactorPending(IReadOnlyList<ChannelOption> Channels, string PreferredChannel, string? Channel, string? Destination, DeliveryStatus Delivery)
         : LoginOutcome;
 
     public sealed record CodeSent(string Channel, string Destination) : LoginOutcome;

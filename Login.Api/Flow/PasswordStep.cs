@@ -11,7 +11,7 @@ namespace AccessPlatform.Login.Flow;
 /// </summary>
 public sealed partial class PasswordStep(
     UserStore users, PasswordHasher hasher, LockoutPolicy lockout, IpFailureBudget budget, AuditLog audit, LoginMetrics metrics, ILogger<PasswordStep> logger)
-    : ILoginStep
+    : ICredentialStep
 {
     public string Name => "login.password";
 

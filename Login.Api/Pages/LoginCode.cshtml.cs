@@ -98,7 +98,7 @@ public sealed class LoginCodeModel(LoginFlow flow, SessionCookie sessionCookie, 
             return Page();
         }
         Channels = pending.Channels;
-        Channel = pending.Channel;
+        Channel = pending.Channel ?? pending.PreferredChannel;
         SentTo = pending.Destination;
         Delivery = pending.Delivery;
         return Page();

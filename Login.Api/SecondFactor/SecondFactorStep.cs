@@ -59,7 +59,7 @@ public sealed class SecondFactorStep(
         var user = state.RequiredUser;
         var channels = FactorPolicy.ChannelsOf(user);
         var destination = channels.FirstOrDefault(c => c.Channel == state.Code?.Channel)?.Destination;
-        return new LoginOutcome.SecondFactorPending(channels, state.Code?.Channel ?? FactorPolicy.Preferred(user, channels), destination,
+        return new LoginOutcome.SecondFactorPending(channels, FactorPolicy.Preferred(user, channels), state.Code?.Channel, destination,
             await deliveries.GetAsync(state.Code?.MessageId));
     }
 

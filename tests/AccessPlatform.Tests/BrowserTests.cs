@@ -85,7 +85,7 @@ public sealed class BrowserTests(PlatformFixture platform)
         await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/");
         Assert.Contains(user.Username, await page.InnerTextAsync("#signed-in-as"));
         await page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, "7-signed-in-after-code.png"), FullPage = true });
-        Assert.Contains(await page.Context.CookiesAsync(), c => c.Name == "ap_device" && c.HttpOnly);
+        Assert.Contains(await page.Context.CookiesAsync(), c => c.Name.StartsWith("ap_device_") && c.HttpOnly);
     }
 
     private async Task<string> CodeAsync(TestUser user)

@@ -38,7 +38,7 @@ public sealed partial class SecondFactorTests(PlatformFixture platform)
     {
         var user = await platform.CreateUserAsync("sms", trustDevice: false, phone: "+385911230077");
         using var client = platform.NewClient(newDevice: true);
-        var flowId = await ExpectChallengeAsync(await client.LoginAsync(user.Username, user.Password), ["sms", "email"]);
+        var flowId = await ExpectChallengeAsync(await client.LoginAsync(user.Username, user.Password), ["sms"]);
 
         var sent = await client.PostAsJsonAsync("/api/auth/second-factor/send", new { flowId, channel = "sms" });
         Assert.Equal("+385 9* *** **77", (await sent.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("destination").GetString());
@@ -186,7 +186,7 @@ public sealed partial class SecondFactorTests(PlatformFixture platform)
         (await sink.PostAsJsonAsync("/api/faults", new { status = 500, code = 20500, remaining = 2, to = number })).EnsureSuccessStatusCode();
 
         using var client = platform.NewClient(newDevice: true);
-        var flowId = await ExpectChallengeAsync(await client.LoginAsync(user.Username, user.Password), ["sms", "email"]);
+        var flowId = await ExpectChallengeAsync(await client.LoginAsync(user.Username, user.Password), ["sms"]);
         await client.PostAsJsonAsync("/api/auth/second-factor/send", new { flowId, channel = "sms" });
         await platform.WaitForSmsAsync(number, m => m.Status == 201);
         await Task.Delay(1500);
@@ -204,7 +204,7 @@ public sealed partial class SecondFactorTests(PlatformFixture platform)
         const string invalid = "+15005550001"; // Twilio's "invalid number"
         var user = await platform.CreateUserAsync("invalid", trustDevice: false, phone: invalid);
         using var client = platform.NewClient(newDevice: true);
-        var flowId = await ExpectChallengeAsync(await client.LoginAsync(user.Username, user.Password), ["sms", "email"]);
+        var flowId = await ExpectChallengeAsync(await client.LoginAsync(user.Username, user.Password), ["sms"]);
         await client.PostAsJsonAsync("/api/auth/second-factor/send", new { flowId, channel = "sms" });
 
         string delivery = "";
