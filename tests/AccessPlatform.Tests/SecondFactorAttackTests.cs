@@ -194,11 +194,8 @@ public sealed partial class SecondFactorAttackTests(PlatformFixture platform)
         await SignInCapturingTrustAsync(shared, ben);
 
         // Anna takes the trust values her own sign-in gave her to another browser, with Ben's password.
-        using var elsewhere = platform.GatewayClient(200, deviceId: null);
-        foreach (var (name, value) in annasCookies)
-        {
-            elsewhere.DefaultRequestHeaders.Add("Cookie", $"{name}={value}");
-        }
+        using var elsewhere = platform.NewClient(cookies: false);
+        elsewhere.DefaultRequestHeaders.Add("Cookie", string.Join("; ", annasCookies.Select(c => $"{c.Name}={c.Value}")));
         Assert.Equal("second-factor-required", await elsewhere.LoginStatusAsync(ben.Username, ben.Password));
         // The values do work for Anna herself: the check above is not vacuous.
         Assert.Equal("signed-in", await elsewhere.LoginStatusAsync(anna.Username, anna.Password));

@@ -22,7 +22,7 @@ public sealed partial class SecondFactorTests(PlatformFixture platform)
         var code = await EmailedCodeAsync(user);
         var verified = await client.PostAsJsonAsync("/api/auth/second-factor/verify", new { flowId, code });
         Assert.Equal(HttpStatusCode.OK, verified.StatusCode);
-        Assert.Contains(verified.Headers.GetValues("Set-Cookie"), c => c.StartsWith("ap_device=") && c.Contains("httponly", StringComparison.OrdinalIgnoreCase));
+        Assert.Contains(verified.Headers.GetValues("Set-Cookie"), c => c.StartsWith("ap_device_") && c.Contains("httponly", StringComparison.OrdinalIgnoreCase));
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/auth/session")).StatusCode);
 
         var notice = await platform.WaitForEmailAsync(user.Email, m => m.Subject == "New sign-in to your account");

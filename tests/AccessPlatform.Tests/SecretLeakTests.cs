@@ -31,7 +31,7 @@ public sealed partial class SecretLeakTests(PlatformFixture platform)
         var verified = await client.PostAsJsonAsync("/api/auth/second-factor/verify", new { flowId, code = smsCode });
         Assert.Equal(HttpStatusCode.OK, verified.StatusCode);
         secrets.AddRange(verified.Headers.GetValues("Set-Cookie")
-            .Where(c => c.StartsWith("ap_session=") || c.StartsWith("ap_device="))
+            .Where(c => c.StartsWith("ap_session=") || c.StartsWith("ap_device_"))
             .Select(c => c.Split(';')[0].Split('=', 2)[1]));
         await client.PostAsync("/api/auth/logout", null);
 
