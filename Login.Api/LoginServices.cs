@@ -51,6 +51,7 @@ public static class LoginServices
         services.AddSingleton<PasswordHasher>();
         services.AddSingleton<PasswordPolicy>();
         services.AddSingleton<UserStore>();
+        services.AddSingleton<LockoutStore>();
         services.AddSingleton<AuditLog>();
         services.AddSingleton<SessionStore>();
         services.AddSingleton<SessionCookie>();

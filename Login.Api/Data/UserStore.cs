@@ -70,7 +70,8 @@ public sealed class UserStore(NpgsqlDataSource db) : Flow.ILoginUsers
     {
         await using var connection = await db.OpenConnectionAsync();
         return await connection.ExecuteAsync("""
-            UPDATE users SET password_hash = @newHash, security_stamp = @newStamp, failed_attempts = 0, locked_until = NULL, updated_at = @now
+            UPDATE users SET password_hash = @newHash, security_stamp = @newStamp, failed_attempts = 0, consecutive_failures = 0, lockouts = 0,
+                locked_until = NULL, updated_at = @now
             WHERE id = @userId AND security_stamp = @expectedStamp AND status = 'active'
             """, new { userId, expectedStamp, newHash, newStamp = Guid.NewGuid(), now }) == 1;
     }
@@ -98,64 +99,11 @@ public sealed class UserStore(NpgsqlDataSource db) : Flow.ILoginUsers
             """, new { accountId, userId, update.Email, update.Phone, update.Roles, update.PreferredLanguage, update.WebAccess, update.Status, now }) == 1;
     }
 
-    /// <summary>
-    /// Takes one password (or code) guess for the user before it is checked, so parallel requests cannot get more
-    /// guesses through than the threshold: the guess that reaches it locks the account already, and a correct
-    /// answer lifts that lock again. Returns null when the account is locked (no guess allowed).
-    /// </summary>
-    public async Task<AttemptClaim?> ClaimAttemptAsync(Guid userId, DateTime now, int threshold, TimeSpan lockout)
-    {
-        await using var connection = await db.OpenConnectionAsync();
-        return await connection.QuerySingleOrDefaultAsync<AttemptClaim>("""
-            UPDATE users SET
-                failed_attempts = CASE WHEN locked_until <= @now THEN 1 ELSE failed_attempts + 1 END,
-                locked_until = CASE WHEN (CASE WHEN locked_until <= @now THEN 1 ELSE failed_attempts + 1 END) >= @threshold
-                                    THEN @lockedUntil ELSE NULL END,
-                updated_at = @now
-            WHERE id = @userId AND (locked_until IS NULL OR locked_until <= @now)
-            RETURNING failed_attempts AS "Attempt", locked_until IS NOT NULL AS "LocksOnFailure"
-            """, new { userId, now, threshold, lockedUntil = now + lockout });
-    }
-
-    /// <summary>
-    /// Takes one second-factor guess from the user's own counter, which neither a right password nor a reset clears:
-    /// guesses add up across logins and channels. The guess that reaches the threshold locks the account like a password
-    /// lockout; a passed second factor lifts that lock again. Null when locked.
-    /// </summary>
-    public async Task<AttemptClaim?> ClaimSecondFactorAttemptAsync(Guid userId, DateTime now, int threshold, TimeSpan lockout)
-    {
-        await using var connection = await db.OpenConnectionAsync();
-        return await connection.QuerySingleOrDefaultAsync<AttemptClaim>("""
-            UPDATE users SET
-                second_factor_failures = second_factor_failures + 1,
-                locked_until = CASE WHEN second_factor_failures + 1 >= @threshold THEN @lockedUntil ELSE locked_until END,
-                updated_at = @now
-            WHERE id = @userId AND (locked_until IS NULL OR locked_until <= @now)
-            RETURNING second_factor_failures AS "Attempt", second_factor_failures >= @threshold AS "LocksOnFailure"
-            """, new { userId, now, threshold, lockedUntil = now + lockout });
-    }
-
-    /// <summary>A passed second factor: its counter starts again, and the provisional lock of the last allowed guess goes.</summary>
-    public async Task ResetSecondFactorFailuresAsync(Guid userId, DateTime now)
-    {
-        await using var connection = await db.OpenConnectionAsync();
-        await connection.ExecuteAsync(
-            "UPDATE users SET second_factor_failures = 0, locked_until = NULL, updated_at = @now WHERE id = @userId", new { userId, now });
-    }
-
-    /// <summary>A correct answer clears the failure count (and the provisional lock of the last allowed guess).</summary>
-    public async Task ResetFailuresAsync(Guid userId, DateTime now)
-    {
-        await using var connection = await db.OpenConnectionAsync();
-        await connection.ExecuteAsync(
-            "UPDATE users SET failed_attempts = 0, locked_until = NULL, updated_at = @now WHERE id = @userId", new { userId, now });
-    }
-
     public async Task<bool> UnlockAsync(Guid accountId, Guid userId, DateTime now)
     {
         await using var connection = await db.OpenConnectionAsync();
         return await connection.ExecuteAsync(
-            "UPDATE users SET failed_attempts = 0, second_factor_failures = 0, locked_until = NULL, updated_at = @now WHERE id = @userId AND account_id = @accountId",
+            "UPDATE users SET failed_attempts = 0, consecutive_failures = 0, lockouts = 0, second_factor_failures = 0, locked_until = NULL, updated_at = @now WHERE id = @userId AND account_id = @accountId",
             new { userId, accountId, now }) == 1;
     }
 
@@ -209,8 +157,6 @@ public sealed class UserStore(NpgsqlDataSource db) : Flow.ILoginUsers
 
 /// <summary>The editable profile, complete (the API's partial update is merged with the current values first).</summary>
 public sealed record ProfileUpdate(string Email, string? Phone, string[] Roles, string PreferredLanguage, bool WebAccess, string Status);
-
-public sealed record AttemptClaim(int Attempt, bool LocksOnFailure);
 
 public sealed record NewUser(
     Guid AccountId, string Username, string Email, string? Phone, string? PasswordHash, string PreferredLanguage, string[] Roles,

@@ -9,49 +9,72 @@ namespace AccessPlatform.Login.Flow;
 /// <summary>The two things a login can guess: the password, and the second factor. Each has a counter of its own.</summary>
 public enum GuessedFactor { Password, SecondFactor }
 
+/// <summary>A guess allowed to be checked; <see cref="Provisional"/> is what the second-factor claim already counted.</summary>
+public sealed record GuessClaim(GuessedFactor Factor, FailureRecord? Provisional = null);
+
 /// <summary>
-/// Lockout for password and second-factor guesses alike: a guess is claimed atomically before it is checked, so
-/// parallel guesses cannot exceed the threshold; the claim that reaches it locks at once (a right answer lifts that
-/// lock again). The second-factor counter survives right passwords and resets: only a passed second factor or an
-/// Account Manager's unlock clears it, so codes cannot be guessed across logins.
+/// Lockout for password and second-factor guesses alike (ASVS 6.3.1, NIST 800-63B 5.2.2): each guess is claimed
+/// atomically in Postgres before it is checked, so parallel guesses cannot exceed the threshold. Lock periods in a row
+/// double from <see cref="LockoutOptions.DurationMinutes"/> up to <see cref="LockoutOptions.MaxDurationHours"/>; after
+/// <see cref="LockoutOptions.PermanentAfterFailures"/> consecutive failures only a reset or an unlock opens the account.
+/// The second-factor counter survives right passwords and resets: only a passed second factor or an Account Manager's
+/// unlock clears it, so codes cannot be guessed across logins.
 /// </summary>
-public sealed class LockoutPolicy(UserStore users, UserNotifier notifier, AuditLog audit, LoginMetrics metrics, IOptions<LockoutOptions> options, TimeProvider clock)
+public sealed class LockoutPolicy(LockoutStore store, UserNotifier notifier, AuditLog audit, LoginMetrics metrics, IOptions<LockoutOptions> options, TimeProvider clock)
 {
+    private static readonly TimeSpan BusyRetry = TimeSpan.FromMilliseconds(25);
+
     private LockoutOptions Settings => options.Value;
 
-    /// <summary>Null when the account is locked: no guess allowed.</summary>
-    public Task<AttemptClaim?> ClaimAsync(User user, GuessedFactor factor)
+    private LockoutRule Rule(GuessedFactor factor) => new(factor == GuessedFactor.Password ? Settings.Threshold : Settings.SecondFactorThreshold,
+        Settings.Duration, TimeSpan.FromHours(Settings.MaxDurationHours), Settings.PermanentAfterFailures);
+
+    private DateTime Now => clock.GetUtcNow().UtcDateTime;
+
+    /// <summary>Null when the account is locked (or, for passwords, no slot freed up within the wait): no guess allowed.</summary>
+    public async Task<GuessClaim?> ClaimAsync(User user, GuessedFactor factor)
     {
-        var now = clock.GetUtcNow().UtcDateTime;
-        return factor == GuessedFactor.Password
-            ? users.ClaimAttemptAsync(user.Id, now, Settings.Threshold, Settings.Duration)
-            : users.ClaimSecondFactorAttemptAsync(user.Id, now, Settings.SecondFactorThreshold, Settings.Duration);
+        if (factor == GuessedFactor.SecondFactor)
+        {
+            return await store.ClaimSecondFactorAsync(user.Id, Now, Rule(factor)) is { } provisional ? new GuessClaim(factor, provisional) : null;
+        }
+        // Every slot held by guesses in flight: wait briefly for one (a right password frees its slot at once).
+        var deadline = DateTime.UtcNow + TimeSpan.FromMilliseconds(Settings.ClaimWaitMs);
+        while (true)
+        {
+            switch (await store.ClaimPasswordAsync(user.Id, Now, Rule(factor)))
+            {
+                case ClaimStatus.Claimed:
+                    return new GuessClaim(factor);
+                case ClaimStatus.Busy when DateTime.UtcNow < deadline:
+                    await Task.Delay(BusyRetry);
+                    break;
+                default:
+                    return null;
+            }
+        }
     }
 
-    public Task SucceededAsync(User user, GuessedFactor factor)
-    {
-        var now = clock.GetUtcNow().UtcDateTime;
-        return factor == GuessedFactor.Password ? users.ResetFailuresAsync(user.Id, now) : users.ResetSecondFactorFailuresAsync(user.Id, now);
-    }
+    public Task SucceededAsync(User user, GuessClaim claim) => claim.Factor == GuessedFactor.Password
+        ? store.RecordPasswordSuccessAsync(user.Id, Now)
+        : store.RecordSecondFactorSuccessAsync(user.Id, Now);
 
-    /// <summary>A wrong guess: when its claim locked the account, the user learns it by email (once per lock) and the audit records it.</summary>
-    public async Task<bool> FailedAsync(User user, AttemptClaim claim, GuessedFactor factor, string? ip)
+    /// <summary>A wrong guess. When it locked the account the audit records it, and the first lock of a series emails the user. True when locked.</summary>
+    public async Task<bool> FailedAsync(User user, GuessClaim claim, string? ip)
     {
-        if (!claim.LocksOnFailure)
+        var record = claim.Provisional ?? await store.RecordPasswordFailureAsync(user.Id, Now, Rule(claim.Factor));
+        if (!record.LockedNow)
         {
             return false;
         }
-        var lockedUntil = clock.GetUtcNow().UtcDateTime + Settings.Duration;
         metrics.Lockout();
-        if (factor == GuessedFactor.Password)
+        var lockedUntil = record.LockedUntil ?? Now;
+        var password = claim.Factor == GuessedFactor.Password;
+        await audit.RecordAsync(password ? AuditEvents.LockedOut : AuditEvents.SecondFactorLockout, user.AccountId, user.Id,
+            lockedUntil == LockoutStore.Forever ? "until-reset" : null, ip: ip);
+        if (record.FirstLock)
         {
-            await audit.RecordAsync(AuditEvents.LockedOut, user.AccountId, user.Id, ip: ip);
-            await notifier.SendLockoutAsync(user, lockedUntil);
-        }
-        else
-        {
-            await audit.RecordAsync(AuditEvents.SecondFactorLockout, user.AccountId, user.Id, ip: ip);
-            await notifier.SendSecondFactorLockoutAsync(user, lockedUntil);
+            await (password ? notifier.SendLockoutAsync(user, lockedUntil) : notifier.SendSecondFactorLockoutAsync(user, lockedUntil));
         }
         return true;
     }

@@ -10,7 +10,16 @@ public sealed class LockoutOptions
     /// <summary>Consecutive failed second factors, across any number of logins and channels, that lock the account.</summary>
     public int SecondFactorThreshold { get; set; } = 5;
 
+    /// <summary>The first lock period; each further lock in a row lasts twice as long, up to <see cref="MaxDurationHours"/>.</summary>
     public int DurationMinutes { get; set; } = 15;
+
+    public int MaxDurationHours { get; set; } = 24;
+
+    /// <summary>Consecutive failures after which the account stays locked until a reset or an Account Manager's unlock (NIST 800-63B: at most 100).</summary>
+    public int PermanentAfterFailures { get; set; } = 100;
+
+    /// <summary>How long a password guess waits for a free slot while other guesses of the same user are being checked.</summary>
+    public int ClaimWaitMs { get; set; } = 3000;
 
     public TimeSpan Duration => TimeSpan.FromMinutes(DurationMinutes);
 }

@@ -34,10 +34,10 @@ public sealed partial class PasswordStep(
         if (verification == PasswordVerification.Failed)
         {
             var result = await FailAsync(user.PasswordHash is null ? "no-password" : "bad-password", user, state);
-            await lockout.FailedAsync(user, claim, GuessedFactor.Password, state.Ip);
+            await lockout.FailedAsync(user, claim, state.Ip);
             return result;
         }
-        await lockout.SucceededAsync(user, GuessedFactor.Password);
+        await lockout.SucceededAsync(user, claim);
         await budget.RefundAsync(state.Ip);
         if (verification == PasswordVerification.SuccessRehashNeeded)
         {

@@ -86,14 +86,14 @@ public sealed class SecondFactorStep(
             : pending.Matches(code!));
         if (matches)
         {
-            await lockout.SucceededAsync(user, GuessedFactor.SecondFactor);
+            await lockout.SucceededAsync(user, claim);
             await audit.RecordAsync(AuditEvents.SecondFactorPassed, user.AccountId, user.Id, pending.Channel, ip: state.Ip);
             state.PassedSecondFactor = pending.Channel;
             return StepResult.Continue;
         }
         metrics.Attempt("wrong-code");
         await audit.RecordAsync(AuditEvents.SecondFactorFailed, user.AccountId, user.Id, "wrong-code", ip: state.Ip);
-        return await lockout.FailedAsync(user, claim, GuessedFactor.SecondFactor, state.Ip)
+        return await lockout.FailedAsync(user, claim, state.Ip)
             ? new StepResult.Fail(new LoginOutcome.ChallengeGone())
             : new StepResult.Challenge(new LoginOutcome.WrongCode());
     }

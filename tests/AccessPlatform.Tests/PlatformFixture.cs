@@ -59,7 +59,14 @@ public sealed class PlatformFixture : IAsyncLifetime
 
     /// <summary>A gateway client with a loopback address no other test uses, on the trusted test device unless asked otherwise.</summary>
     public HttpClient NewClient(bool cookies = true, bool newDevice = false) =>
-        GatewayClient((byte)Interlocked.Increment(ref nextClientIp), cookies, deviceId: cookies && !newDevice ? TrustedDeviceId : null);
+        GatewayClient(NextClientAddress(), cookies, deviceId: cookies && !newDevice ? TrustedDeviceId : null);
+
+    /// <summary>127.0.x.y, never reused in a run (x from 1 on, y in 1..254), so no test inherits another's per-IP budget.</summary>
+    private IPAddress NextClientAddress()
+    {
+        var n = Interlocked.Increment(ref nextClientIp);
+        return new IPAddress([127, 0, (byte)(1 + n / 254), (byte)(1 + n % 254)]);
+    }
 
     public async Task InitializeAsync()
     {
@@ -123,7 +130,10 @@ public sealed class PlatformFixture : IAsyncLifetime
     /// A client of the gateway that connects from its own loopback address (127.0.0.x), so each test class is its
     /// own "client IP" for the per-IP limits, as separate users on the internet would be.
     /// </summary>
-    public HttpClient GatewayClient(byte clientIp, bool cookies = true, bool redirects = false, string? deviceId = null)
+    public HttpClient GatewayClient(byte clientIp, bool cookies = true, bool redirects = false, string? deviceId = null) =>
+        GatewayClient(new IPAddress([127, 0, 0, clientIp]), cookies, redirects, deviceId);
+
+    public HttpClient GatewayClient(IPAddress clientIp, bool cookies = true, bool redirects = false, string? deviceId = null)
     {
         var jar = new CookieContainer();
         if (deviceId is not null)
@@ -140,7 +150,7 @@ public sealed class PlatformFixture : IAsyncLifetime
                 var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
                 try
                 {
-                    socket.Bind(new IPEndPoint(new IPAddress([127, 0, 0, clientIp]), 0));
+                    socket.Bind(new IPEndPoint(clientIp, 0));
                     await socket.ConnectAsync(context.DnsEndPoint, ct);
                     return new NetworkStream(socket, ownsSocket: true);
                 }
