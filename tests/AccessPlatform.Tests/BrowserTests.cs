@@ -56,7 +56,7 @@ public sealed class BrowserTests(PlatformFixture platform)
     [Fact]
     public async Task A_new_device_walks_through_the_emailed_code_page()
     {
-        var user = await platform.CreateUserAsync("browser2fa", trustDevice: false, phone: "+385911230055");
+        var user = await platform.CreateUserAsync("browser2fa", trustDevice: false);
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await LaunchAsync(playwright);
         var page = await browser.NewPageAsync(new BrowserNewPageOptions { Locale = "en-US" });

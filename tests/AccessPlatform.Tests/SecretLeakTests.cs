@@ -35,13 +35,15 @@ public sealed partial class SecretLeakTests(PlatformFixture platform)
             .Select(c => c.Split(';')[0].Split('=', 2)[1]));
         await client.PostAsync("/api/auth/logout", null);
 
-        // And an emailed code on another device.
+        // And an emailed code on another device (for a user without a phone: email is offered only to them).
+        var mailUser = await platform.CreateUserAsync("leakmail", trustDevice: false);
+        secrets.Add(mailUser.Password);
         using var other = platform.NewClient(newDevice: true);
-        var second = await (await other.LoginAsync(user.Username, user.Password)).Content.ReadFromJsonAsync<JsonElement>();
+        var second = await (await other.LoginAsync(mailUser.Username, mailUser.Password)).Content.ReadFromJsonAsync<JsonElement>();
         var secondFlow = second.GetProperty("flowId").GetString()!;
         secrets.Add(secondFlow);
         await other.PostAsJsonAsync("/api/auth/second-factor/send", new { flowId = secondFlow, channel = "email" });
-        var email = await platform.WaitForEmailAsync(user.Email, m => m.Subject == "Your sign-in code");
+        var email = await platform.WaitForEmailAsync(mailUser.Email, m => m.Subject == "Your sign-in code");
         secrets.Add(SixDigits().Match(email.PlainText).Value);
 
         // And a password reset: the link's token (also opened as the page) and the new password.
