@@ -22,8 +22,6 @@ public sealed record GuessClaim(GuessedFactor Factor, FailureRecord? Provisional
 /// </summary>
 public sealed class LockoutPolicy(LockoutStore store, UserNotifier notifier, AuditLog audit, LoginMetrics metrics, IOptions<LockoutOptions> options, TimeProvider clock)
 {
-    private static readonly TimeSpan BusyRetry = TimeSpan.FromMilliseconds(25);
-
     private LockoutOptions Settings => options.Value;
 
     private LockoutRule Rule(GuessedFactor factor) => new(factor == GuessedFactor.Password ? Settings.Threshold : Settings.SecondFactorThreshold,
@@ -40,6 +38,7 @@ public sealed class LockoutPolicy(LockoutStore store, UserNotifier notifier, Aud
         }
         // Every slot held by guesses in flight: wait briefly for one (a right password frees its slot at once).
         var deadline = DateTime.UtcNow + TimeSpan.FromMilliseconds(Settings.ClaimWaitMs);
+        var retry = TimeSpan.FromMilliseconds(10);
         while (true)
         {
             switch (await store.ClaimPasswordAsync(user.Id, Now, Rule(factor)))
@@ -47,7 +46,8 @@ public sealed class LockoutPolicy(LockoutStore store, UserNotifier notifier, Aud
                 case ClaimStatus.Claimed:
                     return new GuessClaim(factor);
                 case ClaimStatus.Busy when DateTime.UtcNow < deadline:
-                    await Task.Delay(BusyRetry);
+                    await Task.Delay(retry);
+                    retry = TimeSpan.FromMilliseconds(Math.Min(retry.TotalMilliseconds * 2, 100));
                     break;
                 default:
                     return null;
