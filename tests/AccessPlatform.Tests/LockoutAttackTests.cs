@@ -56,6 +56,9 @@ public sealed class LockoutAttackTests(PlatformFixture platform)
             await platform.SetClockOffsetAsync(TimeSpan.FromDays(400));
             Assert.Equal(HttpStatusCode.Unauthorized, (await client.LoginAsync(user.Username, user.Password)).StatusCode);
 
+            // Back to today (the manager's test device trust is dated today): still locked, until the unlock.
+            await platform.SetClockOffsetAsync(TimeSpan.Zero);
+            Assert.Equal(HttpStatusCode.Unauthorized, (await client.LoginAsync(user.Username, user.Password)).StatusCode);
             using var admin = await platform.SignedInManagerAsync(manager);
             var events = await admin.GetFromJsonAsync<JsonElement[]>($"/api/admin/audit?userId={user.Id}&type=login.locked_out");
             Assert.Contains(events!, e => e.GetProperty("reason").GetString() == "until-reset");
