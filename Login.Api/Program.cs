@@ -18,5 +18,7 @@ app.MapPasswordApi();
 app.MapAdminUsersApi();
 app.MapOpsApi();
 app.MapSsoBridgeApi();
+app.MapSignupApi();
+app.MapOperatorApi();
 app.MapTestingApi();
 app.Run();
