@@ -19,7 +19,7 @@ public static partial class AccountKeys
     public static readonly FrozenSet<string> Reserved = FrozenSet.Create(StringComparer.Ordinal,
         "admin", "administrator", "api", "login", "logout", "internal", "signup", "sign-up", "sso", "saml", "auth", "account", "accounts",
         "operator", "operators", "platform", "access-platform", "root", "system", "support", "help", "security", "status", "health",
-        "alive", "www", "mail", "email", "static", "assets", "css", "js", "terms", "privacy", "contact", "language", "reset-password",
+        "alive", "www", "mail", "email", "static", "assets", "terms", "privacy", "contact", "language", "reset-password",
         "forgot-password", "login-code", "test", "testing", "null", "undefined");
 
     public static AccountKeyProblem Check(string? key) =>
