@@ -29,7 +29,7 @@ public sealed class SignupTests(PlatformFixture platform)
         var pending = await client.LoginAsync(username, password);
         var wrong = await client.LoginAsync(username, "not-the-password-at-all");
         Assert.Equal(HttpStatusCode.Unauthorized, pending.StatusCode);
-        Assert.Equal(await wrong.Content.ReadAsStringAsync(), await pending.Content.ReadAsStringAsync());
+        Assert.Equal(WithoutTraceId(await wrong.ProblemAsync()), WithoutTraceId(await pending.ProblemAsync()));
 
         // Opening the link (as a mail scanner would) activates nothing: only the page's button does.
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"/signup/confirm?token={token}")).StatusCode);
@@ -37,7 +37,7 @@ public sealed class SignupTests(PlatformFixture platform)
 
         var confirmed = await client.ConfirmSignupAsync(token);
         Assert.Equal(HttpStatusCode.OK, confirmed.StatusCode);
-        Assert.Contains("/admin/users", (await confirmed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("next").GetString());
+        Assert.Equal("/login?ReturnUrl=%2Fadmin%2Fusers%3Fwelcome%3D1", (await confirmed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("next").GetString());
         var again = await client.ConfirmSignupAsync(token);
         Assert.Equal(HttpStatusCode.BadRequest, again.StatusCode);
         Assert.Equal("https://access-platform/problems/invalid-activation-link", (await again.ProblemAsync()).GetProperty("type").GetString());
@@ -284,6 +284,35 @@ public sealed class SignupTests(PlatformFixture platform)
         Assert.True(result.Success, result.Message);
         await platform.TakeLinkTokenAsync(email, PasswordResetTestSupport.InviteSubject);
     }
+
+    [Fact]
+    public async Task No_signup_password_or_activation_token_appears_in_any_log_or_span()
+    {
+        using var client = platform.NewClient();
+        var signup = SignupTestSupport.NewSignup("leak");
+        var password = (string)signup["password"]!;
+        Assert.Equal(HttpStatusCode.Accepted, (await client.SignUpAsync(signup)).StatusCode);
+        var token = await platform.TakeActivationTokenAsync((string)signup["email"]!);
+        await client.GetAsync($"/signup/confirm?token={token}");
+        Assert.Equal(HttpStatusCode.OK, (await client.ConfirmSignupAsync(token)).StatusCode);
+
+        await Task.Delay(3000); // let the last log lines arrive
+        var lines = platform.ResourceLogLines.ToList();
+        foreach (var resource in new[] { "gateway", "login-api", "notifications-worker" })
+        {
+            using var http = platform.ResourceClient(resource);
+            var spans = await http.GetFromJsonAsync<SpanRecordView[]>("/testing/spans", PlatformFixture.JsonOptions);
+            lines.AddRange(spans!.SelectMany(span => span.Tags.Select(t => $"{span.Name} {t.Key}={t.Value}")));
+        }
+        foreach (var secret in new[] { password, token })
+        {
+            var leak = lines.FirstOrDefault(l => l.Contains(secret, StringComparison.Ordinal));
+            Assert.True(leak is null, $"a secret reached a log: {leak?.Replace(secret, "<secret>")}");
+        }
+    }
+
+    private static string WithoutTraceId(JsonElement problem) =>
+        string.Join("\n", problem.EnumerateObject().Where(p => p.Name != "traceId").Select(p => $"{p.Name}={p.Value.GetRawText()}"));
 
     private static Dictionary<string, object?> OperatorBody(out string email)
     {
