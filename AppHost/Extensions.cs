@@ -91,6 +91,46 @@ internal static class Extensions
                     ConfirmationMessage = "Drop all data of login-db, reseed the demo accounts and clear Redis?",
                 });
 
+    /// <summary>
+    /// Development: the dashboard's "Create account" asks for the account and its first Account Manager and calls
+    /// Login.Api's operator endpoint with the internal key (production uses the documented curl instead).
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithCreateAccountCommand(this IResourceBuilder<ProjectResource> loginApi,
+        IResourceBuilder<ParameterResource> internalApiKey)
+    {
+        if (!loginApi.ApplicationBuilder.Environment.IsDevelopment())
+        {
+            return loginApi;
+        }
+#pragma warning disable ASPIREINTERACTION001 // command arguments use the (experimental) interaction inputs
+        return loginApi.WithHttpCommand("/internal/operator/accounts", "Create account", commandName: "create-account", commandOptions: new()
+        {
+            Method = HttpMethod.Post,
+            IconName = "BuildingAdd",
+            Description = "Creates a customer account and emails its first Account Manager an invitation (72 h).",
+            Arguments =
+            [
+                new() { Name = "key", Label = "Account key", Required = true, InputType = InputType.Text, MaxLength = 40, Placeholder = "fabrikam" },
+                new() { Name = "name", Label = "Company name", Required = true, InputType = InputType.Text, MaxLength = 100, Placeholder = "Fabrikam Inc." },
+                new() { Name = "username", Label = "Account Manager's username", Required = true, InputType = InputType.Text, MaxLength = 64 },
+                new() { Name = "email", Label = "Account Manager's email", Required = true, InputType = InputType.Text, MaxLength = 254 },
+                new() { Name = "phone", Label = "Account Manager's phone (E.164, optional)", InputType = InputType.Text, MaxLength = 32 },
+                new() { Name = "language", Label = "Language (en, de, fr, …)", InputType = InputType.Text, MaxLength = 8, Value = "en" },
+            ],
+            PrepareRequest = async context =>
+            {
+                context.Request.Headers.Add("X-Internal-Api-Key", await internalApiKey.Resource.GetValueAsync(context.CancellationToken));
+                var body = new Dictionary<string, string?>();
+                foreach (var name in (string[])["key", "name", "username", "email", "phone", "language"])
+                {
+                    body[name] = context.Arguments.TryGetByName(name, out var input) && !string.IsNullOrWhiteSpace(input.Value) ? input.Value : null;
+                }
+                context.Request.Content = System.Net.Http.Json.JsonContent.Create(body);
+            },
+        });
+#pragma warning restore ASPIREINTERACTION001
+    }
+
     /// <summary>Ops: move failed notifications back to their queues once the cause is fixed.</summary>
     public static IResourceBuilder<ProjectResource> WithReplayCommand(this IResourceBuilder<ProjectResource> worker) =>
         worker.WithHttpCommand("/internal/ops/replay-errors", "Replay error queues",

@@ -13,7 +13,7 @@ var messaging = infrastructure.AddRabbitMQ("messaging");
 var mail = infrastructure.AddMailCatcher("mail", builder.DevPort("MailPort"));
 var sms = builder.AddTwilioSink("twilio-sink");
 
-// Service-to-service secret for Login.Api's /internal/sso endpoints: generated per run unless configured.
+// Service-to-service secret for Login.Api's /internal endpoints (SSO bridge, operator): generated per run unless configured.
 var internalApiKey = builder.AddParameter("internal-api-key", new GenerateParameterDefault { MinLength = 43, Special = false }, secret: true);
 
 // Services
@@ -22,7 +22,8 @@ var loginApi = builder.AddService<Projects.Login_Api>("login-api")
     .WithReference(redis).WaitFor(redis)
     .WithReference(messaging).WaitFor(messaging)
     .WithEnvironment("InternalApi__Key", internalApiKey)
-    .WithOpsCommands();
+    .WithOpsCommands()
+    .WithCreateAccountCommand(internalApiKey);
 
 var ssoApi = builder.AddService<Projects.Sso_Api>("sso-api")
     .WithReference(ssoDb).WaitFor(ssoDb)

@@ -10,6 +10,8 @@ public enum NotificationPurpose
     PasswordReset,
     PasswordChanged,
     Invitation,
+    AccountActivation,
+    SignupNotice,
 }
 
 /// <summary>

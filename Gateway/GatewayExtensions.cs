@@ -9,6 +9,7 @@ public static class GatewayExtensions
 {
     public const string AuthPolicy = "auth";
     public const string GeneralPolicy = "general";
+    public const string SignupPolicy = "signup";
 
     public static void AddGateway(this WebApplicationBuilder builder)
     {
@@ -26,6 +27,10 @@ public static class GatewayExtensions
                 HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsHead(http.Request.Method)
                     ? RateLimitPartition.GetNoLimiter("reads")
                     : PerClient(http, "auth", http.RequestServices.GetRequiredService<IOptions<GatewayOptions>>().Value.Auth));
+            limiter.AddPolicy(SignupPolicy, http =>
+                HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsHead(http.Request.Method)
+                    ? RateLimitPartition.GetNoLimiter("reads")
+                    : PerClient(http, "signup", http.RequestServices.GetRequiredService<IOptions<GatewayOptions>>().Value.Signup));
             limiter.AddPolicy(GeneralPolicy, http =>
                 PerClient(http, "general", http.RequestServices.GetRequiredService<IOptions<GatewayOptions>>().Value.General));
         });

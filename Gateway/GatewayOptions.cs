@@ -13,6 +13,12 @@ public sealed class GatewayOptions
     /// <summary>Per client IP, on everything else.</summary>
     public RateLimit General { get; set; } = new() { PermitLimit = 600, WindowSeconds = 60 };
 
+    /// <summary>
+    /// Per client IP, on POSTs to sign-up (page and API, confirmation included): bounds probing which account keys
+    /// and usernames are taken, and the activation and notice emails one address can cause.
+    /// </summary>
+    public RateLimit Signup { get; set; } = new() { PermitLimit = 10, WindowSeconds = 600 };
+
     public sealed class RateLimit
     {
         public int PermitLimit { get; set; }

@@ -10,6 +10,7 @@ using AccessPlatform.Login.Notifications;
 using AccessPlatform.Login.PasswordReset;
 using AccessPlatform.Login.Passwords;
 using AccessPlatform.Login.Sessions;
+using AccessPlatform.Login.Signup;
 using AccessPlatform.Login.Sso;
 using AccessPlatform.Login.Telemetry;
 using MassTransit;
@@ -80,6 +81,18 @@ public static class LoginServices
         services.AddScoped<AccountPolicies>();
         services.AddSingleton<ForgotPasswordQueue>();
         services.AddHostedService<ForgotPasswordWorker>();
+        // Sign-up is on in Development unless configured; elsewhere only when Signup:Enabled says so.
+        services.AddOptions<SignupOptions>()
+            .Configure(o => o.Enabled = builder.Environment.IsDevelopment())
+            .BindConfiguration(SignupOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddSingleton<AccountStore>();
+        services.AddSingleton<SignupEnabledFilter>();
+        services.AddScoped<SignupValidation>();
+        services.AddScoped<Signups>();
+        services.AddSingleton<PendingSignupCleanup>();
+        services.AddHostedService<PendingSignupCleanupService>();
 
         services.AddLocalization(o => o.ResourcesPath = "Resources");
         services.Configure<RequestLocalizationOptions>(Cultures.Configure);

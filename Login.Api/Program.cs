@@ -19,5 +19,7 @@ app.MapAdminUsersApi();
 app.MapAdminAccountApi();
 app.MapOpsApi();
 app.MapSsoBridgeApi();
+app.MapSignupApi();
+app.MapOperatorApi();
 app.MapTestingApi();
 app.Run();

@@ -30,6 +30,7 @@ public static class TestingApi
             command.Parameters.AddWithValue("key", key);
             return await command.ExecuteNonQueryAsync() == 1 ? Results.NoContent() : Results.NotFound();
         });
+        testing.MapPost("/signup-cleanup", async (Signup.PendingSignupCleanup cleanup) => TypedResults.Ok(await cleanup.RunOnceAsync()));
         testing.MapPost("/clock", (ClockShift shift, TestClock clock) =>
         {
             clock.Offset = TimeSpan.FromSeconds(shift.OffsetSeconds);

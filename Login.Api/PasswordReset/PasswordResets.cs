@@ -61,8 +61,8 @@ public sealed class PasswordResets(
         return sent;
     }
 
-    /// <summary>A new user's set-password link: same mechanism, longer lifetime.</summary>
-    public async Task InviteAsync(User user, Guid actorId, string? ip)
+    /// <summary>A new user's set-password link: same mechanism, longer lifetime. No actor: a platform operator sent it.</summary>
+    public async Task InviteAsync(User user, Guid? actorId, string? ip)
     {
         var lifetime = options.Value.InvitationLifetime;
         var token = await tokens.IssueAsync(user.Id, user.SecurityStamp, TokenPurpose.Invitation, Now, lifetime);

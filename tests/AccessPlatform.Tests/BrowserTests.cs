@@ -94,7 +94,7 @@ public sealed class BrowserTests(PlatformFixture platform)
         return System.Text.RegularExpressions.Regex.Match(email.PlainText, @"\b\d{6}\b").Value;
     }
 
-    private static Task<IBrowser> LaunchAsync(IPlaywright playwright) => playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+    internal static Task<IBrowser> LaunchAsync(IPlaywright playwright) => playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
     {
         ExecutablePath = "/usr/bin/chromium",
         Headless = true,

@@ -10,6 +10,25 @@ public sealed partial class LocalizationTests
 
     public static TheoryData<string> Languages => [.. Cultures.Supported.Select(c => c.Code).Where(c => c != "en")];
 
+    /// <summary>The translated resource families: the shared strings and the sign-up strings (issue 18).</summary>
+    public static readonly string[] Families = ["SharedResource", "SignupResource"];
+
+    public static TheoryData<string, string> FamiliesAndLanguages
+    {
+        get
+        {
+            var data = new TheoryData<string, string>();
+            foreach (var family in Families)
+            {
+                foreach (var (code, _) in Cultures.Supported.Where(c => c.Code != "en"))
+                {
+                    data.Add(family, code);
+                }
+            }
+            return data;
+        }
+    }
+
     [Fact]
     public void At_least_twelve_languages_are_offered()
     {
@@ -21,22 +40,22 @@ public sealed partial class LocalizationTests
     }
 
     [Theory]
-    [MemberData(nameof(Languages))]
-    public void Every_language_has_every_key_english_has_and_no_other(string culture)
+    [MemberData(nameof(FamiliesAndLanguages))]
+    public void Every_language_has_every_key_english_has_and_no_other(string family, string culture)
     {
-        var english = Read("SharedResource.resx");
-        var translated = Read($"SharedResource.{culture}.resx");
+        var english = Read($"{family}.resx");
+        var translated = Read($"{family}.{culture}.resx");
         Assert.Empty(english.Keys.Except(translated.Keys));
         Assert.Empty(translated.Keys.Except(english.Keys));
         Assert.All(translated, pair => Assert.False(string.IsNullOrWhiteSpace(pair.Value), pair.Key));
     }
 
     [Theory]
-    [MemberData(nameof(Languages))]
-    public void Every_translation_keeps_the_placeholders_of_english(string culture)
+    [MemberData(nameof(FamiliesAndLanguages))]
+    public void Every_translation_keeps_the_placeholders_of_english(string family, string culture)
     {
-        var english = Read("SharedResource.resx");
-        var translated = Read($"SharedResource.{culture}.resx");
+        var english = Read($"{family}.resx");
+        var translated = Read($"{family}.{culture}.resx");
         foreach (var (key, text) in english)
         {
             Assert.True(Placeholders(text).SequenceEqual(Placeholders(translated[key])), $"{culture}/{key}");
@@ -51,6 +70,16 @@ public sealed partial class LocalizationTests
         // GSM-7 holds 160 characters; anything outside plain ASCII is sent as UCS-2, which holds 70.
         var limit = sms.All(c => c < 128) ? 160 : 70;
         Assert.True(sms.Length <= limit, $"{culture}: {sms.Length} > {limit}");
+    }
+
+    [Fact]
+    public void Every_translated_family_ships_every_language_and_nothing_else()
+    {
+        foreach (var family in Families)
+        {
+            var expected = Cultures.Supported.Select(c => c.Code == "en" ? $"{family}.resx" : $"{family}.{c.Code}.resx").Order();
+            Assert.Equal(expected, Directory.GetFiles(Resources, $"{family}*.resx").Select(Path.GetFileName).Order());
+        }
     }
 
     [Fact]
