@@ -1,9 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using AccessPlatform.Login.Data;
-using AccessPlatform.Login.Devices;
-using AccessPlatform.Login.SecondFactor;
-using AccessPlatform.Login.Sessions;
 using AccessPlatform.Login.Telemetry;
 using Microsoft.AspNetCore.WebUtilities;
 
@@ -162,59 +159,4 @@ public sealed partial class LoginFlow(
 
     [LoggerMessage(EventId = 1103, Level = LogLevel.Information, Message = "A login flow was resumed by another browser or client; refused")]
     private static partial void LogForeignFlow(ILogger logger);
-}
-
-/// <summary>
-/// The one place that says which step follows which. Adding a step is one new class and one line here.
-/// </summary>
-public static class LoginSteps
-{
-    public static readonly Type[] Order =
-    [
-        typeof(IpBudgetStep),      // per-address failure budget across usernames
-        typeof(PasswordStep),      // username and password (the SSO entry starts after it)
-        typeof(AccessRulesStep),   // disabled, web access, SSO enforcement; re-checked on every resume
-        typeof(DeviceCheckStep),   // trusted for this user on this browser?
-        typeof(SecondFactorStep),  // the strongest factor the user has, on new devices
-        typeof(TrustDeviceStep),   // after a passed second factor: trust this browser for this user, tell the user
-        typeof(SessionStep),       // a new session
-    ];
-
-    public static IServiceCollection AddLoginFlow(this IServiceCollection services)
-    {
-        services.AddSingleton<ILoginStateStore, LoginStateStore>();
-        services.AddSingleton<LoginBindingCookie>();
-        services.AddSingleton<ILoginUsers>(sp => sp.GetRequiredService<UserStore>());
-        services.AddScoped(sp => new LoginFlow(
-            [.. Order.Select(type => (ILoginStep)ActivatorUtilities.CreateInstance(sp, type))],
-            sp.GetRequiredService<ILoginStateStore>(), sp.GetRequiredService<ILoginUsers>(), sp.GetRequiredService<LoginBindingCookie>(),
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<LoginFlow>>()));
-        return services;
-    }
-}
-
-/// <summary>The user lookup the flow needs when it resumes (the user is always read fresh).</summary>
-public interface ILoginUsers
-{
-    Task<User?> FindByIdAsync(Guid id);
-}
-
-/// <summary>Binds a waiting flow to the browser or client that started it: HttpOnly, SameSite=Strict, random, only its hash stored.</summary>
-public sealed class LoginBindingCookie(IHostEnvironment environment)
-{
-    public string Name { get; } = environment.IsDevelopment() ? "ap_login_bind" : "__Host-ap_login_bind";
-
-    public CookieOptions Options(TimeSpan lifetime) => new()
-    {
-        HttpOnly = true,
-        Secure = !environment.IsDevelopment(),
-        SameSite = SameSiteMode.Strict,
-        Path = "/",
-        MaxAge = lifetime,
-    };
-
-    public string? Read(HttpContext http) =>
-        http.Request.Cookies.TryGetValue(Name, out var value) && value is { Length: 43 } ? value : null;
-
-    public static string HashOf(string secret) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
 }
