@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
@@ -36,6 +37,8 @@ public static class Extensions
     {
         builder.ConfigureOpenTelemetry();
         builder.AddDefaultHealthChecks();
+        builder.Services.AddOptions<InternalApiOptions>().BindConfiguration(AccessPlatform.Contracts.InternalApi.Section);
+        builder.Services.AddSingleton<InternalApiKeyFilter>();
         return builder;
     }
 
@@ -56,16 +59,25 @@ public static class Extensions
             .WithTracing(tracing => tracing
                 .AddSource(builder.Environment.ApplicationName)
                 .AddSource(TraceSources)
-                // Health probes would drown the logins in the dashboard.
+                // Health probes would drown the logins in the dashboard. A filtered request's span is not recorded,
+                // so the Redis and Postgres calls of its checks (children of it) are not either.
                 .AddAspNetCoreInstrumentation(o =>
                 {
-                    o.Filter = ctx => !ctx.Request.Path.StartsWithSegments("/health") && !ctx.Request.Path.StartsWithSegments("/alive");
+                    o.Filter = ctx => !IsHealthProbe(ctx.Request.Path);
                     // Query strings carry reset tokens and SSO codes: only their parameter names reach a span.
                     o.EnrichWithHttpRequest = (activity, request) =>
                     {
                         if (request.QueryString.HasValue)
                         {
                             activity.SetTag("url.query", RedactQuery(request.QueryString.Value));
+                        }
+                    };
+                    // A catch-all template (the gateway's "/api/auth/{**rest}") says nothing: name the span by the path.
+                    o.EnrichWithHttpResponse = (activity, response) =>
+                    {
+                        if (response.HttpContext.GetEndpoint() is RouteEndpoint { RoutePattern.RawText: { } template } && template.Contains("{**", StringComparison.Ordinal))
+                        {
+                            activity.DisplayName = $"{response.HttpContext.Request.Method} {RedactPath(response.HttpContext.Request.Path)}";
                         }
                     };
                 })
@@ -89,6 +101,21 @@ public static class Extensions
         }
         return builder;
     }
+
+    public static bool IsHealthProbe(PathString path) => path.StartsWithSegments("/health") || path.StartsWithSegments("/alive");
+
+    /// <summary>
+    /// <c>/api/admin/users/3f2a…/unlock</c> becomes <c>/api/admin/users/{id}/unlock</c>: segments that look like
+    /// identifiers or tokens (a GUID, a number, or a long run of letters and digits) are replaced.
+    /// </summary>
+    public static string RedactPath(PathString path) =>
+        path.Value is not { Length: > 0 } value ? "/" :
+        string.Join('/', value.Split('/').Select(segment => LooksLikeId(segment) ? "{id}" : segment));
+
+    private static bool LooksLikeId(string segment) =>
+        Guid.TryParse(segment, out _)
+        || (segment.Length > 0 && segment.All(char.IsAsciiDigit))
+        || (segment.Length >= 16 && segment.Any(char.IsAsciiDigit) && segment.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '%' or '.' or '~'));
 
     /// <summary><c>?token=abc&amp;x=1</c> becomes <c>?token=Redacted&amp;x=Redacted</c>.</summary>
     public static string RedactQuery(string? query) =>
