@@ -10,11 +10,13 @@ namespace Microsoft.Extensions.Hosting;
 /// Cross-site request forgery on the JSON APIs. A state-changing <c>/api</c> call that the session cookie
 /// authenticates must show it was not sent by another site's page (SameSite=Lax alone lets a sibling subdomain through):
 /// <list type="bullet">
-/// <item>an <c>Origin</c>, when sent, must be the platform's public origin (browsers send it on every cross-origin
-/// request; <c>null</c> counts as foreign), and a <c>Sec-Fetch-Site</c>, when sent, must say same-origin or none;</item>
-/// <item>and either the antiforgery header of our pages, or a JSON content type on POST. A form or <c>text/plain</c>
-/// POST is what another site can send without CORS; <c>application/json</c> needs a preflight the platform never
-/// grants. PUT, PATCH and DELETE cannot be sent cross-origin without that preflight at all.</item>
+/// <item>an <c>Origin</c>, when sent, must be the platform's public origin (browsers send it on every POST, PUT, PATCH
+/// and DELETE, as <c>null</c> when they hide it, which counts as foreign), and a <c>Sec-Fetch-Site</c>, when sent,
+/// must say same-origin or none. No <c>Origin</c> at all is a script or API client, not a browser.</item>
+/// <item>a body in one of the content types an HTML form can send cross-site without CORS
+/// (<c>application/x-www-form-urlencoded</c>, <c>multipart/form-data</c>, <c>text/plain</c>) also needs the
+/// antiforgery header of our pages. JSON needs a CORS preflight the platform never grants, so it stays a same-origin
+/// or non-browser call.</item>
 /// </list>
 /// Anything else answers 403 problem+json before the endpoint runs, so nothing changes. Anonymous calls (login,
 /// resets) carry no session to abuse and are left to their own validation.
@@ -48,22 +50,24 @@ public sealed class CookieApiCsrfGuard(RequestDelegate next, IConfiguration conf
         {
             return false;
         }
-        if (services.GetService<IAntiforgery>() is { } antiforgery
-            && services.GetRequiredService<IOptions<AntiforgeryOptions>>().Value.HeaderName is { } header
-            && headers.ContainsKey(header))
+        if (!IsFormSendable(context.Request.ContentType))
         {
-            return await antiforgery.IsRequestValidAsync(context);
+            return true;
         }
-        return !HttpMethods.IsPost(context.Request.Method) || IsJson(context.Request.ContentType);
+        return services.GetService<IAntiforgery>() is { } antiforgery
+            && services.GetRequiredService<IOptions<AntiforgeryOptions>>().Value.HeaderName is { } header
+            && headers.ContainsKey(header)
+            && await antiforgery.IsRequestValidAsync(context);
     }
 
     private static bool IsSafe(string method) =>
         HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method) || HttpMethods.IsTrace(method);
 
-    private static bool IsJson(string? contentType) =>
-        Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(contentType, out var media)
-        && (media.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
-            || media.Suffix.Equals("json", StringComparison.OrdinalIgnoreCase));
+    /// <summary>The CORS-safelisted body types: what a page on another site can post without asking (an unparsable type counts).</summary>
+    private static bool IsFormSendable(string? contentType) =>
+        contentType is not null
+        && (!Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(contentType, out var media)
+            || media.MediaType.Value?.ToLowerInvariant() is "application/x-www-form-urlencoded" or "multipart/form-data" or "text/plain");
 
     private static string? Normalize(string? origin) =>
         Uri.TryCreate(origin, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"

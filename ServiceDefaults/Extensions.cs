@@ -3,13 +3,18 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
-using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 
 namespace Microsoft.Extensions.Hosting;
+
+/// <summary>
+/// Endpoint metadata: the server span is named "METHOD /concrete/path" (identifiers redacted by
+/// <see cref="Extensions.RedactPath"/>) instead of by the route template. The gateway's proxy routes carry it.
+/// </summary>
+public sealed class SpanNamedByPath;
 
 /// <summary>Telemetry, health, service discovery and resilience shared by every service.</summary>
 public static class Extensions
@@ -72,10 +77,10 @@ public static class Extensions
                             activity.SetTag("url.query", RedactQuery(request.QueryString.Value));
                         }
                     };
-                    // A catch-all template (the gateway's "/api/auth/{**rest}") says nothing: name the span by the path.
+                    // A proxy's route template ("/api/auth/{**rest}") says nothing: such endpoints are named by the path.
                     o.EnrichWithHttpResponse = (activity, response) =>
                     {
-                        if (response.HttpContext.GetEndpoint() is RouteEndpoint { RoutePattern.RawText: { } template } && template.Contains("{**", StringComparison.Ordinal))
+                        if (response.HttpContext.GetEndpoint()?.Metadata.GetMetadata<SpanNamedByPath>() is not null)
                         {
                             activity.DisplayName = $"{response.HttpContext.Request.Method} {RedactPath(response.HttpContext.Request.Path)}";
                         }

@@ -45,7 +45,21 @@ public sealed class PlatformFixture : IAsyncLifetime
         "--Services:gateway:Testing:Enabled=true",
         "--Services:notifications-worker:Testing:Enabled=true",
         $"--Services:login-api:Login:IpFailureBudget:MaxFailures={IpFailureBudget}",
+        // One loopback address plays the TLS terminator in front of the gateway; every other client is untrusted.
+        $"--Services:gateway:Gateway:TrustedProxies:0={TlsTerminator}",
+        $"--Services:login-api:Ops:TestEmailTo:0=ops@access-platform.local,{OpsTestEmail}",
+        $"--Services:login-api:Ops:TestSmsTo:0=+15005550006,{OpsTestSms}",
     ];
+
+    /// <summary>The address the gateway trusts as its TLS terminator (<c>Gateway:TrustedProxies</c>).</summary>
+    public static readonly IPAddress TlsTerminator = IPAddress.Parse("127.0.2.1");
+
+    /// <summary>Ops' own test recipients (<c>Ops:TestEmailTo</c> / <c>Ops:TestSmsTo</c>); nothing else may be a test recipient.</summary>
+    public const string OpsTestEmail = "ops-test@example.test";
+    public const string OpsTestSms = "+385911234512";
+
+    /// <summary>The AppHost's generated internal key, which every <c>/internal</c> route requires.</summary>
+    public string InternalApiKey { get; private set; } = "";
 
     public const int IpFailureBudget = 20;
 
@@ -98,6 +112,8 @@ public sealed class PlatformFixture : IAsyncLifetime
                 }
             });
         }
+        var keyParameter = model.Resources.OfType<Aspire.Hosting.ApplicationModel.ParameterResource>().Single(p => p.Name == "internal-api-key");
+        InternalApiKey = await keyParameter.GetValueAsync(timeout.Token) ?? throw new InvalidOperationException("No internal key.");
         var gateway = app.GetEndpoint("gateway", "http");
         GatewayAddress = new UriBuilder(gateway) { Host = "127.0.0.1" }.Uri;
     }
@@ -123,38 +139,65 @@ public sealed class PlatformFixture : IAsyncLifetime
     /// A client of the gateway that connects from its own loopback address (127.0.0.x), so each test class is its
     /// own "client IP" for the per-IP limits, as separate users on the internet would be.
     /// </summary>
-    public HttpClient GatewayClient(byte clientIp, bool cookies = true, bool redirects = false, string? deviceId = null)
+    public HttpClient GatewayClient(byte clientIp, bool cookies = true, bool redirects = false, string? deviceId = null) =>
+        GatewayClient(new IPAddress([127, 0, 0, clientIp]), cookies, redirects, deviceId);
+
+    /// <summary>A client of the gateway that connects from <paramref name="source"/> (a loopback address).</summary>
+    public HttpClient GatewayClient(IPAddress source, bool cookies = true, bool redirects = false, string? deviceId = null)
     {
         var jar = new CookieContainer();
         if (deviceId is not null)
         {
             jar.Add(GatewayAddress, new Cookie("ap_device", deviceId, "/"));
         }
-        var handler = new SocketsHttpHandler
-        {
-            UseCookies = cookies,
-            CookieContainer = jar,
-            AllowAutoRedirect = redirects,
-            ConnectCallback = async (context, ct) =>
-            {
-                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-                try
-                {
-                    socket.Bind(new IPEndPoint(new IPAddress([127, 0, 0, clientIp]), 0));
-                    await socket.ConnectAsync(context.DnsEndPoint, ct);
-                    return new NetworkStream(socket, ownsSocket: true);
-                }
-                catch
-                {
-                    socket.Dispose();
-                    throw;
-                }
-            },
-        };
-        return new HttpClient(handler) { BaseAddress = GatewayAddress, Timeout = TimeSpan.FromSeconds(60) };
+        return new HttpClient(BoundHandler(source, cookies, redirects, jar)) { BaseAddress = GatewayAddress, Timeout = TimeSpan.FromSeconds(60) };
     }
 
-    public HttpClient ResourceClient(string resource) => App.CreateHttpClient(resource, "http");
+    private static SocketsHttpHandler BoundHandler(IPAddress source, bool cookies = false, bool redirects = false, CookieContainer? jar = null) => new()
+    {
+        UseCookies = cookies,
+        CookieContainer = jar ?? new CookieContainer(),
+        AllowAutoRedirect = redirects,
+        ConnectCallback = async (context, ct) =>
+        {
+            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            try
+            {
+                socket.Bind(new IPEndPoint(source, 0));
+                await socket.ConnectAsync(context.DnsEndPoint, ct);
+                return new NetworkStream(socket, ownsSocket: true);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        },
+    };
+
+    /// <summary>A client of a resource's own endpoint (not the gateway), with the internal key every <c>/internal</c> route needs.</summary>
+    public HttpClient ResourceClient(string resource, bool internalKey = true)
+    {
+        var client = App.CreateHttpClient(resource, "http");
+        if (internalKey)
+        {
+            client.DefaultRequestHeaders.Add(AccessPlatform.Contracts.InternalApi.KeyHeader, InternalApiKey);
+        }
+        return client;
+    }
+
+    /// <summary>
+    /// A client that reaches a service's own port directly from <paramref name="source"/>, past DCP's proxy (whose
+    /// connections come from 127.0.0.1 like the gateway's): someone on the internal network, not the gateway.
+    /// </summary>
+    public HttpClient DirectServiceClient(string resource, IPAddress source)
+    {
+        Assert.True(App.ResourceNotifications.TryGetCurrentState(resource, out var state), resource);
+        var urls = state!.Snapshot.EnvironmentVariables.FirstOrDefault(e => e.Name == "ASPNETCORE_URLS")?.Value
+            ?? throw new InvalidOperationException($"{resource} has no ASPNETCORE_URLS.");
+        var target = new UriBuilder(urls.Split(';')[0]) { Host = "127.0.0.1" }.Uri;
+        return new HttpClient(BoundHandler(source)) { BaseAddress = target, Timeout = TimeSpan.FromSeconds(60) };
+    }
 
     /// <summary>Polls smtp4dev until a message to <paramref name="recipient"/> matching the filter arrives.</summary>
     public async Task<MailMessage> WaitForEmailAsync(string recipient, Func<MailMessage, bool>? filter = null, TimeSpan? within = null)
