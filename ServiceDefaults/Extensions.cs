@@ -62,6 +62,7 @@ public static class Extensions
                 .AddRuntimeInstrumentation()
                 .AddMeter("AccessPlatform.*", "MassTransit", "Npgsql"))
             .WithTracing(tracing => tracing
+                .SetSampler(new HealthProbeSampler(new ParentBasedSampler(new AlwaysOnSampler())))
                 .AddSource(builder.Environment.ApplicationName)
                 .AddSource(TraceSources)
                 // Health probes would drown the logins in the dashboard. A filtered request's span is not recorded,
@@ -141,6 +142,16 @@ public static class Extensions
     /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
+        // Nothing a probe starts is traced (see HealthProbeSampler).
+        // An async method: the mark flows into the request and ends with it.
+        app.Use(async (context, next) =>
+        {
+            if (IsHealthProbe(context.Request.Path))
+            {
+                HealthProbeSampler.EnterProbe();
+            }
+            await next(context);
+        });
         // Degraded (e.g. the message bus reconnecting) is not ready: only Healthy answers 200.
         app.MapHealthChecks("/health", new HealthCheckOptions
         {
