@@ -24,6 +24,14 @@ public sealed class PlatformFixture : IAsyncLifetime
     /// <summary>Every console line every resource wrote during the run (the secret-scan test reads them).</summary>
     public System.Collections.Concurrent.ConcurrentQueue<string> ResourceLogLines { get; } = new();
 
+    /// <summary>
+    /// A resource log line at Error or above: the .NET console logger's <c>fail:</c>/<c>crit:</c> (colored, after
+    /// the timestamp DCP adds), Postgres' <c>ERROR:</c>/<c>FATAL:</c>/<c>PANIC:</c>, RabbitMQ's <c>[error]</c>.
+    /// </summary>
+    public static bool IsErrorOrAbove(string line) =>
+        System.Text.RegularExpressions.Regex.IsMatch(System.Text.RegularExpressions.Regex.Replace(line, @"\x1B\[[0-9;]*m", ""),
+            @"^\S*\s*(fail|crit):|\b(ERROR|FATAL|PANIC):|\[(error|critical)\]");
+
     public DistributedApplication App => app ?? throw new InvalidOperationException("The platform is not started.");
 
     public Uri GatewayAddress { get; private set; } = null!;
