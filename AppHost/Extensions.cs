@@ -14,7 +14,22 @@ internal static class Extensions
             .WithHttpHealthCheck("/health")
             .WithEnvironment("ASPNETCORE_ENVIRONMENT", builder.Environment.EnvironmentName)
             .WithEnvironment("PublicOrigin", builder.PublicOrigin())
+            .WithEnvironment("Edge__TrustedProxies__0", builder.GatewayAddresses())
             .WithForwardedSettings(builder.Configuration);
+
+    /// <summary>
+    /// Where the services see the gateway's connections come from; only these may tell a service the client's
+    /// address (<c>X-Forwarded-For</c>). In a local run every hop is on this machine: the gateway, or DCP's proxy
+    /// in front of each service, connects from 127.0.0.1 or ::1. Other loopback addresses (127.0.0.2 and up) are
+    /// not trusted. A deployment sets <c>AppHost:GatewayAddresses</c> to the gateway's network.
+    /// </summary>
+    public static string GatewayAddresses(this IDistributedApplicationBuilder builder) =>
+        builder.Configuration["AppHost:GatewayAddresses"] ?? "127.0.0.1/32,::1/128";
+
+    /// <summary>The shared key for <c>/internal</c> routes (the service requires it on its own, presents it on others').</summary>
+    public static IResourceBuilder<ProjectResource> WithInternalApiKey(this IResourceBuilder<ProjectResource> service,
+        IResourceBuilder<ParameterResource> key) =>
+        service.WithEnvironment(AccessPlatform.Contracts.InternalApi.KeySetting.Replace(":", "__"), key);
 
     /// <summary>
     /// The gateway is not behind DCP's proxy: it must see the client's real address for per-IP rate limits.
@@ -77,17 +92,18 @@ internal static class Extensions
             .WithEnvironment("Twilio__AuthToken", DevTwilio.AuthToken)
             .WithEnvironment("Twilio__From", DevTwilio.From);
 
-    /// <summary>Dashboard buttons ops use to check delivery settings.</summary>
-    public static IResourceBuilder<ProjectResource> WithOpsCommands(this IResourceBuilder<ProjectResource> loginApi) =>
+    /// <summary>Dashboard buttons ops use to check delivery settings (they send the internal key like any other caller).</summary>
+    public static IResourceBuilder<ProjectResource> WithOpsCommands(this IResourceBuilder<ProjectResource> loginApi,
+        IResourceBuilder<ParameterResource> key) =>
         loginApi
             .WithHttpCommand("/internal/ops/notifications/test?channel=email", "Send test email",
-                commandName: "send-test-email", commandOptions: new() { Method = HttpMethod.Post, IconName = "Mail" })
+                commandName: "send-test-email", commandOptions: new() { Method = HttpMethod.Post, IconName = "Mail", PrepareRequest = WithKey(key) })
             .WithHttpCommand("/internal/ops/notifications/test?channel=sms", "Send test SMS",
-                commandName: "send-test-sms", commandOptions: new() { Method = HttpMethod.Post, IconName = "Phone" })
+                commandName: "send-test-sms", commandOptions: new() { Method = HttpMethod.Post, IconName = "Phone", PrepareRequest = WithKey(key) })
             .WithHttpCommand("/internal/ops/reset-database", "Reset dev database",
                 commandName: "reset-dev-database", commandOptions: new()
                 {
-                    Method = HttpMethod.Post, IconName = "DatabaseArrowDown",
+                    Method = HttpMethod.Post, IconName = "DatabaseArrowDown", PrepareRequest = WithKey(key),
                     ConfirmationMessage = "Drop all data of login-db, reseed the demo accounts and clear Redis?",
                 });
 
@@ -132,9 +148,13 @@ internal static class Extensions
     }
 
     /// <summary>Ops: move failed notifications back to their queues once the cause is fixed.</summary>
-    public static IResourceBuilder<ProjectResource> WithReplayCommand(this IResourceBuilder<ProjectResource> worker) =>
+    public static IResourceBuilder<ProjectResource> WithReplayCommand(this IResourceBuilder<ProjectResource> worker,
+        IResourceBuilder<ParameterResource> key) =>
         worker.WithHttpCommand("/internal/ops/replay-errors", "Replay error queues",
-            commandName: "replay-error-queues", commandOptions: new() { Method = HttpMethod.Post, IconName = "ArrowRepeatAll" });
+            commandName: "replay-error-queues", commandOptions: new() { Method = HttpMethod.Post, IconName = "ArrowRepeatAll", PrepareRequest = WithKey(key) });
+
+    private static Func<HttpCommandRequestContext, Task> WithKey(IResourceBuilder<ParameterResource> key) => async context =>
+        context.Request.Headers.Add(AccessPlatform.Contracts.InternalApi.KeyHeader, await key.Resource.GetValueAsync(context.CancellationToken));
 
 }
 

@@ -13,7 +13,7 @@ var messaging = infrastructure.AddRabbitMQ("messaging");
 var mail = infrastructure.AddMailCatcher("mail", builder.DevPort("MailPort"));
 var sms = builder.AddTwilioSink("twilio-sink");
 
-// Service-to-service secret for Login.Api's /internal endpoints (SSO bridge, operator): generated per run unless configured.
+// Service-to-service secret every /internal route of every service requires: generated per run unless configured.
 var internalApiKey = builder.AddParameter("internal-api-key", new GenerateParameterDefault { MinLength = 43, Special = false }, secret: true);
 
 // Services
@@ -21,22 +21,23 @@ var loginApi = builder.AddService<Projects.Login_Api>("login-api")
     .WithReference(loginDb).WaitFor(loginDb)
     .WithReference(redis).WaitFor(redis)
     .WithReference(messaging).WaitFor(messaging)
-    .WithEnvironment("InternalApi__Key", internalApiKey)
-    .WithOpsCommands()
+    .WithInternalApiKey(internalApiKey)
+    .WithOpsCommands(internalApiKey)
     .WithCreateAccountCommand(internalApiKey);
 
 var ssoApi = builder.AddService<Projects.Sso_Api>("sso-api")
     .WithReference(ssoDb).WaitFor(ssoDb)
     .WithReference(redis).WaitFor(redis)
     .WithReference(loginApi)
-    .WithEnvironment("InternalApi__Key", internalApiKey);
+    .WithInternalApiKey(internalApiKey);
 
 builder.AddService<Projects.Notifications_Worker>("notifications-worker")
     .WithReference(messaging).WaitFor(messaging)
     .WithReference(redis).WaitFor(redis)
     .WithReference(mail).WaitFor(mail)
     .WithTwilio(sms)
-    .WithReplayCommand();
+    .WithInternalApiKey(internalApiKey)
+    .WithReplayCommand(internalApiKey);
 
 // The only public entry.
 builder.AddGateway<Projects.Gateway>("gateway")

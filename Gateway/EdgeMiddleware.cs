@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 namespace AccessPlatform.Gateway;
 
 /// <summary>
-/// What every response from the public entry gets: internal paths hidden, oversized bodies refused early,
+/// What every response from the public entry gets: internal paths hidden, oversized bodies refused early (per route),
 /// and security headers on the way out.
 /// </summary>
 public sealed class EdgeMiddleware(RequestDelegate next, IOptions<GatewayOptions> options, IHostEnvironment environment)
@@ -22,7 +22,10 @@ public sealed class EdgeMiddleware(RequestDelegate next, IOptions<GatewayOptions
             return;
         }
 
-        var limit = options.Value.MaxRequestBodyBytes;
+        // The matched route's limit (that of the service behind it), so a body the service would refuse halfway
+        // through is refused here whole, as 413 problem+json, and never becomes a 502.
+        var limit = context.GetEndpoint()?.Metadata.GetMetadata<Yarp.ReverseProxy.Model.RouteModel>()?.Config.MaxRequestBodySize
+            ?? options.Value.MaxRequestBodyBytes;
         if (context.Request.ContentLength > limit)
         {
             await TypedResults.Problem(title: "Request too large", detail: $"The request body may be at most {limit} bytes.",

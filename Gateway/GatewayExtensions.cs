@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 
@@ -13,7 +14,18 @@ public static class GatewayExtensions
 
     public static void AddGateway(this WebApplicationBuilder builder)
     {
-        builder.Services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.Section);
+        builder.Services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.Section)
+            .Validate(o => TrustedNetworks.TryParse(o.TrustedProxies, out _, out _),
+                "Gateway:TrustedProxies holds an entry that is neither an IP address nor a CIDR network.")
+            .Validate(o => o.Ipv6PartitionPrefix is >= 32 and <= 128, "Gateway:Ipv6PartitionPrefix must be between 32 and 128.")
+            .ValidateOnStart();
+        builder.Services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<GatewayOptions>>((o, gateway) =>
+        {
+            o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            // Walk back through every trusted hop (CDN, load balancer); the first untrusted address is the client.
+            o.ForwardLimit = null;
+            o.TrustOnly(TrustedNetworks.Parse(gateway.Value.TrustedProxies));
+        });
         builder.Services.AddProblemDetails();
         builder.Services.AddReverseProxy()
             .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
@@ -26,29 +38,34 @@ public static class GatewayExtensions
                 // Page views are not guesses; only submissions spend the budget.
                 HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsHead(http.Request.Method)
                     ? RateLimitPartition.GetNoLimiter("reads")
-                    : PerClient(http, "auth", http.RequestServices.GetRequiredService<IOptions<GatewayOptions>>().Value.Auth));
+                    : PerClient(http, "auth", Options(http), Options(http).Auth));
             limiter.AddPolicy(SignupPolicy, http =>
                 HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsHead(http.Request.Method)
                     ? RateLimitPartition.GetNoLimiter("reads")
-                    : PerClient(http, "signup", http.RequestServices.GetRequiredService<IOptions<GatewayOptions>>().Value.Signup));
-            limiter.AddPolicy(GeneralPolicy, http =>
-                PerClient(http, "general", http.RequestServices.GetRequiredService<IOptions<GatewayOptions>>().Value.General));
+                    : PerClient(http, "signup", Options(http), Options(http).Signup));
+            limiter.AddPolicy(GeneralPolicy, http => PerClient(http, "general", Options(http), Options(http).General));
         });
     }
 
     public static void UseGateway(this WebApplication app)
     {
+        // First: the rate limits, the body limit and YARP's X-Forwarded-For to the services all use the client
+        // address this leaves in Connection.RemoteIpAddress.
+        app.UseForwardedHeaders();
+        app.UseRouting();
         app.UseMiddleware<EdgeMiddleware>();
         app.UseRateLimiter();
     }
 
-    private static RateLimitPartition<string> PerClient(HttpContext http, string policy, GatewayOptions.RateLimit limit) =>
-        RateLimitPartition.GetFixedWindowLimiter($"{policy}:{http.Connection.RemoteIpAddress}", _ => new FixedWindowRateLimiterOptions
+    private static RateLimitPartition<string> PerClient(HttpContext http, string policy, GatewayOptions options, GatewayOptions.RateLimit limit) =>
+        RateLimitPartition.GetFixedWindowLimiter($"{policy}:{ClientPartition.Of(http.Connection.RemoteIpAddress, options.Ipv6PartitionPrefix)}", _ => new FixedWindowRateLimiterOptions
         {
             PermitLimit = limit.PermitLimit,
             Window = TimeSpan.FromSeconds(limit.WindowSeconds),
             QueueLimit = 0,
         });
+
+    private static GatewayOptions Options(HttpContext http) => http.RequestServices.GetRequiredService<IOptions<GatewayOptions>>().Value;
 
     private static async ValueTask RejectAsync(OnRejectedContext context, CancellationToken cancellationToken)
     {

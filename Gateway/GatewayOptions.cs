@@ -4,8 +4,20 @@ public sealed class GatewayOptions
 {
     public const string Section = "Gateway";
 
-    /// <summary>Bodies above this are refused with 413 before they reach a service (SAML responses fit easily).</summary>
-    public long MaxRequestBodyBytes { get; set; } = 256 * 1024;
+    /// <summary>
+    /// Body limit for a route that sets no <c>MaxRequestBodySize</c> of its own (each route in appsettings.json sets
+    /// the limit of the service behind it, see <see cref="Microsoft.Extensions.Hosting.RequestBodyLimits"/>).
+    /// </summary>
+    public long MaxRequestBodyBytes { get; set; } = Microsoft.Extensions.Hosting.RequestBodyLimits.Default;
+
+    /// <summary>
+    /// The TLS terminators / load balancers in front of the gateway (CIDR or single addresses). Only their
+    /// <c>X-Forwarded-For</c>/<c>-Proto</c> are believed; empty (the default) means the TCP peer is the client.
+    /// </summary>
+    public string[] TrustedProxies { get; set; } = [];
+
+    /// <summary>IPv6 clients share one rate-limit budget per network of this prefix length (a /64 is one subscriber).</summary>
+    public int Ipv6PartitionPrefix { get; set; } = Microsoft.Extensions.Hosting.ClientPartition.DefaultIpv6Prefix;
 
     /// <summary>Per client IP, on POSTs to the authentication routes (login, codes, resets, SSO).</summary>
     public RateLimit Auth { get; set; } = new() { PermitLimit = 30, WindowSeconds = 60 };

@@ -36,7 +36,7 @@ public static class LoginServices
         services.AddOptions<LockoutOptions>().BindConfiguration(LockoutOptions.Section);
         services.AddOptions<IpFailureBudgetOptions>().BindConfiguration(IpFailureBudgetOptions.Section);
         services.AddOptions<PlatformOptions>().BindConfiguration("");
-        services.AddOptions<InternalApiOptions>().BindConfiguration(InternalApiOptions.Section);
+        services.AddOptions<OpsOptions>().BindConfiguration(OpsOptions.Section);
 
         if (builder.Configuration.GetValue("Testing:Enabled", false))
         {
@@ -72,7 +72,6 @@ public static class LoginServices
         services.AddSingleton<SsoLinkStore>();
         services.AddSingleton<SsoCodes>();
         services.AddScoped<SsoSignIn>();
-        services.AddSingleton<InternalApiKeyFilter>();
         services.AddOptions<PasswordResetOptions>().BindConfiguration(PasswordResetOptions.Section);
         services.AddSingleton<ResetTokenStore>();
         services.AddSingleton<TeamStore>();
@@ -110,8 +109,7 @@ public static class LoginServices
         services.AddAuthorizationBuilder()
             .AddPolicy(AdminUsersApi.Policy, p => p.RequireRole(Roles.AccountManager));
 
-        builder.AddBehindGateway();
-        services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(o => o.Limits.MaxRequestBodySize = 64 * 1024);
+        builder.AddBehindGateway(RequestBodyLimits.Default);
 
         services.AddMassTransit(bus =>
         {
@@ -140,6 +138,7 @@ public static class LoginServices
         app.UseBehindGateway();
         app.UseStaticFiles();
         app.UseAuthentication();
+        app.UseCookieApiCsrfGuard();
         app.UseRequestLocalization();
         app.UseAuthorization();
         app.UseAntiforgery();

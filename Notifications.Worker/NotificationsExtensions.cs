@@ -7,9 +7,12 @@ namespace AccessPlatform.Notifications;
 
 public static class NotificationsExtensions
 {
-    /// <summary><c>/internal/ops</c> backs the dashboard's "Replay error queues" command; never routed by the gateway.</summary>
+    /// <summary>
+    /// <c>/internal/ops</c> backs the dashboard's "Replay error queues" command; never routed by the gateway, and only
+    /// with the internal key (the AppHost's command sends it).
+    /// </summary>
     public static void MapOpsApi(this WebApplication app) =>
-        app.MapPost("/internal/ops/replay-errors", async (ErrorQueueReplay replay, CancellationToken ct) => TypedResults.Ok(await replay.ReplayAsync(ct)))
+        app.MapInternalGroup("/internal/ops").WithTags("Ops").MapPost("/replay-errors", async (ErrorQueueReplay replay, CancellationToken ct) => TypedResults.Ok(await replay.ReplayAsync(ct)))
             .WithName("ReplayErrorQueues");
 
     public static void AddNotifications(this WebApplicationBuilder builder)

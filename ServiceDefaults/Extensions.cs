@@ -10,6 +10,12 @@ using OpenTelemetry.Trace;
 
 namespace Microsoft.Extensions.Hosting;
 
+/// <summary>
+/// Endpoint metadata: the server span is named "METHOD /concrete/path" (identifiers redacted by
+/// <see cref="Extensions.RedactPath"/>) instead of by the route template. The gateway's proxy routes carry it.
+/// </summary>
+public sealed class SpanNamedByPath;
+
 /// <summary>Telemetry, health, service discovery and resilience shared by every service.</summary>
 public static class Extensions
 {
@@ -36,6 +42,8 @@ public static class Extensions
     {
         builder.ConfigureOpenTelemetry();
         builder.AddDefaultHealthChecks();
+        builder.Services.AddOptions<InternalApiOptions>().BindConfiguration(AccessPlatform.Contracts.InternalApi.Section);
+        builder.Services.AddSingleton<InternalApiKeyFilter>();
         return builder;
     }
 
@@ -54,18 +62,28 @@ public static class Extensions
                 .AddRuntimeInstrumentation()
                 .AddMeter("AccessPlatform.*", "MassTransit", "Npgsql"))
             .WithTracing(tracing => tracing
+                .SetSampler(new HealthProbeSampler(new ParentBasedSampler(new AlwaysOnSampler())))
                 .AddSource(builder.Environment.ApplicationName)
                 .AddSource(TraceSources)
-                // Health probes would drown the logins in the dashboard.
+                // Health probes would drown the logins in the dashboard. A filtered request's span is not recorded,
+                // so the Redis and Postgres calls of its checks (children of it) are not either.
                 .AddAspNetCoreInstrumentation(o =>
                 {
-                    o.Filter = ctx => !ctx.Request.Path.StartsWithSegments("/health") && !ctx.Request.Path.StartsWithSegments("/alive");
+                    o.Filter = ctx => !IsHealthProbe(ctx.Request.Path);
                     // Query strings carry reset tokens and SSO codes: only their parameter names reach a span.
                     o.EnrichWithHttpRequest = (activity, request) =>
                     {
                         if (request.QueryString.HasValue)
                         {
                             activity.SetTag("url.query", RedactQuery(request.QueryString.Value));
+                        }
+                    };
+                    // A proxy's route template ("/api/auth/{**rest}") says nothing: such endpoints are named by the path.
+                    o.EnrichWithHttpResponse = (activity, response) =>
+                    {
+                        if (response.HttpContext.GetEndpoint()?.Metadata.GetMetadata<SpanNamedByPath>() is not null)
+                        {
+                            activity.DisplayName = $"{response.HttpContext.Request.Method} {RedactPath(response.HttpContext.Request.Path)}";
                         }
                     };
                 })
@@ -90,6 +108,21 @@ public static class Extensions
         return builder;
     }
 
+    public static bool IsHealthProbe(PathString path) => path.StartsWithSegments("/health") || path.StartsWithSegments("/alive");
+
+    /// <summary>
+    /// <c>/api/admin/users/3f2a…/unlock</c> becomes <c>/api/admin/users/{id}/unlock</c>: segments that look like
+    /// identifiers or tokens (a GUID, a number, or a long run of letters and digits) are replaced.
+    /// </summary>
+    public static string RedactPath(PathString path) =>
+        path.Value is not { Length: > 0 } value ? "/" :
+        string.Join('/', value.Split('/').Select(segment => LooksLikeId(segment) ? "{id}" : segment));
+
+    private static bool LooksLikeId(string segment) =>
+        Guid.TryParse(segment, out _)
+        || (segment.Length > 0 && segment.All(char.IsAsciiDigit))
+        || (segment.Length >= 16 && segment.Any(char.IsAsciiDigit) && segment.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '%' or '.' or '~'));
+
     /// <summary><c>?token=abc&amp;x=1</c> becomes <c>?token=Redacted&amp;x=Redacted</c>.</summary>
     public static string RedactQuery(string? query) =>
         string.IsNullOrEmpty(query) ? "" :
@@ -109,6 +142,16 @@ public static class Extensions
     /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
+        // Nothing a probe starts is traced (see HealthProbeSampler).
+        // An async method: the mark flows into the request and ends with it.
+        app.Use(async (context, next) =>
+        {
+            if (IsHealthProbe(context.Request.Path))
+            {
+                HealthProbeSampler.EnterProbe();
+            }
+            await next(context);
+        });
         // Degraded (e.g. the message bus reconnecting) is not ready: only Healthy answers 200.
         app.MapHealthChecks("/health", new HealthCheckOptions
         {

@@ -19,7 +19,6 @@ public static class SsoServices
             o.PublicOrigin = configuration["PublicOrigin"] ?? o.PublicOrigin;
             o.AllowHttpIdp = configuration.GetValue<bool?>("Sso:AllowHttpIdp") ?? environment.IsDevelopment();
         });
-        services.AddOptions<InternalApiOptions>().BindConfiguration(InternalApiOptions.Section);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<Migrator>();
         services.AddSingleton<SsoConnectionStore>();
@@ -45,7 +44,8 @@ public static class SsoServices
         services.AddAuthorizationBuilder()
             .AddPolicy(AdminClaims.Policy, p => p.RequireRole(AdminClaims.AccountManager));
 
-        builder.AddBehindGateway();
+        // The assertion consumer takes signed SAML responses; the gateway's sso route has the same limit.
+        builder.AddBehindGateway(RequestBodyLimits.SamlPost);
     }
 
     public static void InitializeDatabase(this WebApplication app) => app.Services.GetRequiredService<Migrator>().Migrate();
@@ -54,6 +54,7 @@ public static class SsoServices
     {
         app.UseBehindGateway();
         app.UseAuthentication();
+        app.UseCookieApiCsrfGuard();
         app.UseRequestLocalization();
         app.UseAuthorization();
         app.UseAntiforgery();

@@ -126,7 +126,7 @@ public static class AdminUsersApi
     // TypedResults.Problem, not NotFound(new ProblemDetails()): only the former answers application/problem+json.
     /// <summary>An Account Manager checks delivery with a message to their own address or phone, never to any number.</summary>
     public static async Task<Results<Accepted<TestNotificationAccepted>, ProblemHttpResult>> SendTestNotificationToSelf(
-        string? channel, HttpContext http, UserStore users, MassTransit.IPublishEndpoint publisher, IConfiguration configuration, CancellationToken ct)
+        string? channel, HttpContext http, UserStore users, MassTransit.IPublishEndpoint publisher, CancellationToken ct)
     {
         var me = await users.FindByIdAsync(Sessions.SessionClaims.UserIdOf(http.User));
         var to = channel == "sms" ? me?.Phone : me?.Email;
@@ -134,7 +134,7 @@ public static class AdminUsersApi
         {
             return TypedResults.Problem(title: "No destination", detail: "Your profile has no phone number for a test SMS.", statusCode: 400);
         }
-        return await OpsApi.SendTestNotification(channel, to, publisher, configuration, ct);
+        return await OpsApi.PublishTestAsync(channel, to, publisher, ct);
     }
 
     private static ProblemHttpResult NotFound(string title = "User not found") =>

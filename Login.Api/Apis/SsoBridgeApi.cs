@@ -38,7 +38,7 @@ public static partial class SsoBridgeApi
 
     public static IEndpointRouteBuilder MapSsoBridgeApi(this IEndpointRouteBuilder app)
     {
-        var internalSso = app.MapGroup("/internal/sso").WithTags("SSO bridge").AddEndpointFilter<InternalApiKeyFilter>();
+        var internalSso = app.MapInternalGroup("/internal/sso").WithTags("SSO bridge");
         internalSso.MapPost("/logins", IssueLoginCode).WithName("IssueSsoLoginCode");
         internalSso.MapPost("/refusals", RecordRefusal).WithName("RecordSsoRefusal");
         internalSso.MapGet("/accounts/{key}", GetAccount).WithName("GetSsoAccount");

@@ -10,7 +10,7 @@ public sealed record TestUserRequest(string Account, string Username, string Ema
 
 /// <summary>
 /// Only with <c>Testing:Enabled</c> (the integration tests set it; nothing else does): create users and move the
-/// clock. Under <c>/internal</c>, which the gateway never routes.
+/// clock. Under <c>/internal</c>, which the gateway never routes, and with the internal key like every internal route.
 /// </summary>
 public static class TestingApi
 {
@@ -20,7 +20,7 @@ public static class TestingApi
         {
             return app;
         }
-        var testing = app.MapGroup("/internal/testing").WithTags("Testing");
+        var testing = app.MapInternalGroup("/internal/testing").WithTags("Testing");
         testing.MapPost("/users", CreateUser);
         testing.MapPost("/users/{id:guid}/password", ChangePassword);
         testing.MapPost("/accounts/{key}/sso-enforced", async (string key, Npgsql.NpgsqlDataSource db) =>

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -47,5 +48,6 @@ public sealed class IpFailureBudget(IConnectionMultiplexer redis, IOptions<IpFai
         }
     }
 
-    private static RedisKey Key(string ip) => $"ip-failures:{ip}";
+    /// <summary>IPv4 per address, IPv6 per network (a /64 by default: one host owns a whole /64), the gateway's partition.</summary>
+    private RedisKey Key(string ip) => $"ip-failures:{ClientPartition.Of(ip, options.Value.Ipv6Prefix)}";
 }

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Hosting;
+
 namespace AccessPlatform.Login.Flow;
 
 public sealed class LockoutOptions
@@ -31,6 +33,9 @@ public sealed class IpFailureBudgetOptions
     /// <summary>Failed logins one client address may cause across all usernames per window (credential stuffing).</summary>
     public int MaxFailures { get; set; } = 50;
     public int WindowMinutes { get; set; } = 15;
+
+    /// <summary>IPv6 clients share one budget per network of this prefix, as at the gateway.</summary>
+    public int Ipv6Prefix { get; set; } = ClientPartition.DefaultIpv6Prefix;
 }
 
 public sealed class PlatformOptions

@@ -17,14 +17,6 @@ public abstract record BridgeOutcome
     public sealed record Invalid : BridgeOutcome;
 }
 
-/// <summary>The shared secret for Login.Api's internal endpoints (an Aspire parameter).</summary>
-public sealed class InternalApiOptions
-{
-    public const string Section = "InternalApi";
-
-    public string? Key { get; set; }
-}
-
 public sealed record SessionInfo(Guid UserId, string Username, string Account, string[] Roles);
 
 /// <summary>
@@ -33,12 +25,10 @@ public sealed record SessionInfo(Guid UserId, string Username, string Account, s
 /// </summary>
 public sealed class LoginApiBridge(HttpClient http, Microsoft.Extensions.Options.IOptions<InternalApiOptions> options)
 {
-    public const string InternalKeyHeader = "X-Internal-Api-Key";
-
     private Task<HttpResponseMessage> SendInternalAsync(HttpMethod method, string path, object body, CancellationToken cancellationToken)
     {
         var request = new HttpRequestMessage(method, path) { Content = JsonContent.Create(body) };
-        request.Headers.Add(InternalKeyHeader, options.Value.Key);
+        request.Headers.Add(AccessPlatform.Contracts.InternalApi.KeyHeader, options.Value.Key);
         return http.SendAsync(request, cancellationToken);
     }
 

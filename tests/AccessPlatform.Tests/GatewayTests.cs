@@ -90,7 +90,7 @@ public sealed class NotificationPathTests(PlatformFixture platform)
     [Fact]
     public async Task The_test_email_reaches_the_mail_catcher_with_subject_and_recipient()
     {
-        var recipient = $"ops-{Guid.NewGuid():N}@example.test";
+        const string recipient = PlatformFixture.OpsTestEmail;
         using var loginApi = platform.ResourceClient("login-api");
         var response = await loginApi.PostAsync($"/internal/ops/notifications/test?channel=email&to={Uri.EscapeDataString(recipient)}", null);
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
@@ -103,7 +103,7 @@ public sealed class NotificationPathTests(PlatformFixture platform)
     [Fact]
     public async Task The_test_sms_reaches_the_twilio_endpoint_exactly_as_the_sdk_sends_it()
     {
-        const string number = "+385911234512";
+        const string number = PlatformFixture.OpsTestSms;
         using var loginApi = platform.ResourceClient("login-api");
         var response = await loginApi.PostAsync($"/internal/ops/notifications/test?channel=sms&to={Uri.EscapeDataString(number)}", null);
         var accepted = await response.Content.ReadFromJsonAsync<JsonElement>();

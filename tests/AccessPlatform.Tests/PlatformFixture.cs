@@ -24,6 +24,14 @@ public sealed class PlatformFixture : IAsyncLifetime
     /// <summary>Every console line every resource wrote during the run (the secret-scan test reads them).</summary>
     public System.Collections.Concurrent.ConcurrentQueue<string> ResourceLogLines { get; } = new();
 
+    /// <summary>
+    /// A resource log line at Error or above: the .NET console logger's <c>fail:</c>/<c>crit:</c> (colored, after
+    /// the timestamp DCP adds), Postgres' <c>ERROR:</c>/<c>FATAL:</c>/<c>PANIC:</c>, RabbitMQ's <c>[error]</c>.
+    /// </summary>
+    public static bool IsErrorOrAbove(string line) =>
+        System.Text.RegularExpressions.Regex.IsMatch(System.Text.RegularExpressions.Regex.Replace(line, @"\x1B\[[0-9;]*m", ""),
+            @"^\S*\s*(fail|crit):|\b(ERROR|FATAL|PANIC):|\[(error|critical)\]");
+
     public DistributedApplication App => app ?? throw new InvalidOperationException("The platform is not started.");
 
     public Uri GatewayAddress { get; private set; } = null!;
@@ -45,7 +53,21 @@ public sealed class PlatformFixture : IAsyncLifetime
         "--Services:gateway:Testing:Enabled=true",
         "--Services:notifications-worker:Testing:Enabled=true",
         $"--Services:login-api:Login:IpFailureBudget:MaxFailures={IpFailureBudget}",
+        // One loopback address plays the TLS terminator in front of the gateway; every other client is untrusted.
+        $"--Services:gateway:Gateway:TrustedProxies:0={TlsTerminator}",
+        $"--Services:login-api:Ops:TestEmailTo:0=ops@access-platform.local,{OpsTestEmail}",
+        $"--Services:login-api:Ops:TestSmsTo:0=+15005550006,{OpsTestSms}",
     ];
+
+    /// <summary>The address the gateway trusts as its TLS terminator (<c>Gateway:TrustedProxies</c>).</summary>
+    public static readonly IPAddress TlsTerminator = IPAddress.Parse("127.0.2.1");
+
+    /// <summary>Ops' own test recipients (<c>Ops:TestEmailTo</c> / <c>Ops:TestSmsTo</c>); nothing else may be a test recipient.</summary>
+    public const string OpsTestEmail = "ops-test@example.test";
+    public const string OpsTestSms = "+385911234512";
+
+    /// <summary>The AppHost's generated internal key, which every <c>/internal</c> route requires.</summary>
+    public string InternalApiKey { get; private set; } = "";
 
     public const int IpFailureBudget = 20;
 
@@ -61,11 +83,11 @@ public sealed class PlatformFixture : IAsyncLifetime
     public HttpClient NewClient(bool cookies = true, bool newDevice = false) =>
         GatewayClient(NextClientAddress(), cookies, deviceId: cookies && !newDevice ? TrustedDeviceId : null);
 
-    /// <summary>127.0.x.y, never reused in a run (x from 1 on, y in 1..254), so no test inherits another's per-IP budget.</summary>
+    /// <summary>127.1.x.y, never reused in a run (127.0.x.y stays for fixed addresses such as the trusted terminator), so no test inherits another's per-IP budget.</summary>
     private IPAddress NextClientAddress()
     {
         var n = Interlocked.Increment(ref nextClientIp);
-        return new IPAddress([127, 0, (byte)(1 + n / 254), (byte)(1 + n % 254)]);
+        return new IPAddress([127, 1, (byte)(n / 254), (byte)(1 + n % 254)]);
     }
 
     public async Task InitializeAsync()
@@ -105,6 +127,8 @@ public sealed class PlatformFixture : IAsyncLifetime
                 }
             });
         }
+        var keyParameter = model.Resources.OfType<Aspire.Hosting.ApplicationModel.ParameterResource>().Single(p => p.Name == "internal-api-key");
+        InternalApiKey = await keyParameter.GetValueAsync(timeout.Token) ?? throw new InvalidOperationException("No internal key.");
         var gateway = app.GetEndpoint("gateway", "http");
         GatewayAddress = new UriBuilder(gateway) { Host = "127.0.0.1" }.Uri;
     }
@@ -133,38 +157,62 @@ public sealed class PlatformFixture : IAsyncLifetime
     public HttpClient GatewayClient(byte clientIp, bool cookies = true, bool redirects = false, string? deviceId = null) =>
         GatewayClient(new IPAddress([127, 0, 0, clientIp]), cookies, redirects, deviceId);
 
-    public HttpClient GatewayClient(IPAddress clientIp, bool cookies = true, bool redirects = false, string? deviceId = null)
+    /// <summary>A client of the gateway that connects from <paramref name="source"/> (a loopback address).</summary>
+    public HttpClient GatewayClient(IPAddress source, bool cookies = true, bool redirects = false, string? deviceId = null)
     {
         var jar = new CookieContainer();
         if (deviceId is not null)
         {
             jar.Add(GatewayAddress, new Cookie("ap_device", deviceId, "/"));
         }
-        var handler = new SocketsHttpHandler
-        {
-            UseCookies = cookies,
-            CookieContainer = jar,
-            AllowAutoRedirect = redirects,
-            ConnectCallback = async (context, ct) =>
-            {
-                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-                try
-                {
-                    socket.Bind(new IPEndPoint(clientIp, 0));
-                    await socket.ConnectAsync(context.DnsEndPoint, ct);
-                    return new NetworkStream(socket, ownsSocket: true);
-                }
-                catch
-                {
-                    socket.Dispose();
-                    throw;
-                }
-            },
-        };
-        return new HttpClient(handler) { BaseAddress = GatewayAddress, Timeout = TimeSpan.FromSeconds(60) };
+        return new HttpClient(BoundHandler(source, cookies, redirects, jar)) { BaseAddress = GatewayAddress, Timeout = TimeSpan.FromSeconds(60) };
     }
 
-    public HttpClient ResourceClient(string resource) => App.CreateHttpClient(resource, "http");
+    private static SocketsHttpHandler BoundHandler(IPAddress source, bool cookies = false, bool redirects = false, CookieContainer? jar = null) => new()
+    {
+        UseCookies = cookies,
+        CookieContainer = jar ?? new CookieContainer(),
+        AllowAutoRedirect = redirects,
+        ConnectCallback = async (context, ct) =>
+        {
+            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            try
+            {
+                socket.Bind(new IPEndPoint(source, 0));
+                await socket.ConnectAsync(context.DnsEndPoint, ct);
+                return new NetworkStream(socket, ownsSocket: true);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        },
+    };
+
+    /// <summary>A client of a resource's own endpoint (not the gateway), with the internal key every <c>/internal</c> route needs.</summary>
+    public HttpClient ResourceClient(string resource, bool internalKey = true)
+    {
+        var client = App.CreateHttpClient(resource, "http");
+        if (internalKey)
+        {
+            client.DefaultRequestHeaders.Add(AccessPlatform.Contracts.InternalApi.KeyHeader, InternalApiKey);
+        }
+        return client;
+    }
+
+    /// <summary>
+    /// A client that reaches a service's own port directly from <paramref name="source"/>, past DCP's proxy (whose
+    /// connections come from 127.0.0.1 like the gateway's): someone on the internal network, not the gateway.
+    /// </summary>
+    public HttpClient DirectServiceClient(string resource, IPAddress source)
+    {
+        Assert.True(App.ResourceNotifications.TryGetCurrentState(resource, out var state), resource);
+        var urls = state!.Snapshot.EnvironmentVariables.FirstOrDefault(e => e.Name == "ASPNETCORE_URLS")?.Value
+            ?? throw new InvalidOperationException($"{resource} has no ASPNETCORE_URLS.");
+        var target = new UriBuilder(urls.Split(';')[0]) { Host = "127.0.0.1" }.Uri;
+        return new HttpClient(BoundHandler(source)) { BaseAddress = target, Timeout = TimeSpan.FromSeconds(60) };
+    }
 
     /// <summary>Polls smtp4dev until a message to <paramref name="recipient"/> matching the filter arrives.</summary>
     public async Task<MailMessage> WaitForEmailAsync(string recipient, Func<MailMessage, bool>? filter = null, TimeSpan? within = null)

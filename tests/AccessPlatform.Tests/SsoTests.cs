@@ -232,7 +232,7 @@ public sealed class SsoTests(PlatformFixture platform, SamlIdpFixture idp) : ICl
     [Fact]
     public async Task Login_api_internal_sso_endpoints_need_the_service_key_and_are_not_reachable_through_the_gateway()
     {
-        using var loginApi = platform.ResourceClient("login-api");
+        using var loginApi = platform.ResourceClient("login-api", internalKey: false);
         Assert.Equal(HttpStatusCode.Unauthorized, (await loginApi.GetAsync("/internal/sso/accounts/testco")).StatusCode);
         using var wrongKey = new HttpRequestMessage(HttpMethod.Put, "/internal/sso/accounts/testco/sso-enforced") { Content = JsonContent.Create(new { enforced = true }) };
         wrongKey.Headers.Add("X-Internal-Api-Key", "not-the-key");
@@ -606,12 +606,8 @@ public sealed class SsoTests(PlatformFixture platform, SamlIdpFixture idp) : ICl
 
     private async Task<bool> SsoEnforcedAsync(string account)
     {
-        var parameter = platform.App.Services.GetRequiredService<DistributedApplicationModel>().Resources
-            .OfType<ParameterResource>().Single(r => r.Name == "internal-api-key");
         using var loginApi = platform.ResourceClient("login-api");
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"/internal/sso/accounts/{account}");
-        request.Headers.Add("X-Internal-Api-Key", await parameter.GetValueAsync(CancellationToken.None));
-        using var response = await loginApi.SendAsync(request);
+        using var response = await loginApi.GetAsync($"/internal/sso/accounts/{account}");
         response.EnsureSuccessStatusCode();
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("ssoEnforced").GetBoolean();
     }

@@ -60,6 +60,70 @@ public sealed partial class TraceTests(PlatformFixture platform)
         Assert.Contains(completion, s => s.Name == "login.session");
     }
 
+    [Theory]
+    [InlineData("login-api")]
+    [InlineData("notifications-worker")]
+    [InlineData("gateway")]
+    public async Task Health_and_liveness_probes_and_the_queries_of_their_checks_leave_no_spans(string resource)
+    {
+        using var http = platform.ResourceClient(resource);
+        var probes = new[] { ActivityTraceId.CreateRandom(), ActivityTraceId.CreateRandom() };
+        foreach (var (trace, path) in probes.Zip(["/health", "/alive"]))
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, path);
+            // A sampled parent from the caller: without the filter the probe and its Redis/Postgres checks would be recorded.
+            request.Headers.Add("traceparent", $"00-{trace}-{ActivitySpanId.CreateRandom()}-01");
+            Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(request)).StatusCode);
+        }
+        // The same caller's ordinary request is traced, so an empty answer below means filtered, not unrecorded.
+        var ordinary = ActivityTraceId.CreateRandom();
+        using (var request = new HttpRequestMessage(HttpMethod.Get, "/no-such-page"))
+        {
+            request.Headers.Add("traceparent", $"00-{ordinary}-{ActivitySpanId.CreateRandom()}-01");
+            await http.SendAsync(request);
+        }
+        await Task.Delay(1000);
+
+        Assert.NotEmpty(await SpansAsync(resource, ordinary));
+        foreach (var trace in probes)
+        {
+            Assert.Empty(await SpansAsync(resource, trace));
+        }
+    }
+
+    [Fact]
+    public async Task Gateway_spans_carry_the_concrete_route_with_identifiers_and_query_values_redacted()
+    {
+        var manager = await platform.CreateUserAsync("span-mgr", roles: ["AccountManager", "User"]);
+        using var client = await platform.SignedInManagerAsync(manager);
+        var victim = Guid.NewGuid();
+
+        var login = ActivityTraceId.CreateRandom();
+        await SendTracedAsync(client, login, "/api/auth/login", new { username = "nobody-span", password = "wrong-password-1" });
+        var verify = ActivityTraceId.CreateRandom();
+        await SendTracedAsync(client, verify, "/api/auth/second-factor/verify", new { flowId = "x", code = "123456" });
+        var unlock = ActivityTraceId.CreateRandom();
+        await SendTracedAsync(client, unlock, $"/api/admin/users/{victim}/unlock", new { });
+        var reset = ActivityTraceId.CreateRandom();
+        using (var request = new HttpRequestMessage(HttpMethod.Get, "/reset-password?token=secret-reset-token-123"))
+        {
+            request.Headers.Add("traceparent", $"00-{reset}-{ActivitySpanId.CreateRandom()}-01");
+            await client.SendAsync(request);
+        }
+        await Task.Delay(1000);
+
+        Assert.Equal("POST /api/auth/login", await GatewayServerSpanNameAsync(login));
+        Assert.Equal("POST /api/auth/second-factor/verify", await GatewayServerSpanNameAsync(verify));
+        Assert.Equal("POST /api/admin/users/{id}/unlock", await GatewayServerSpanNameAsync(unlock));
+        Assert.Equal("GET /reset-password", await GatewayServerSpanNameAsync(reset));
+        var resetSpan = (await SpansAsync("gateway", reset)).Single(s => s.Kind == "Server");
+        Assert.DoesNotContain(resetSpan.Tags.Values, v => v?.Contains("secret-reset-token-123") == true);
+        Assert.DoesNotContain(resetSpan.Name, victim.ToString());
+    }
+
+    private async Task<string> GatewayServerSpanNameAsync(ActivityTraceId trace) =>
+        (await SpansAsync("gateway", trace)).Single(s => s.Kind == "Server").Name;
+
     private static Task<HttpResponseMessage> SendTracedAsync(HttpClient client, ActivityTraceId trace, string path, object body)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body) };
