@@ -64,7 +64,7 @@ public sealed partial class SecondFactorAttackTests(PlatformFixture platform)
     }
 
     [Fact]
-    public async Task A_right_password_does_not_clear_the_second_factor_counter_but_a_passed_factor_does()
+    public async Task A_passed_second_factor_clears_the_code_counter_so_the_rightful_user_is_not_locked_later()
     {
         var user = await platform.CreateUserAsync("clears", trustDevice: false);
         using var attacker = platform.NewClient(newDevice: true);
@@ -74,7 +74,7 @@ public sealed partial class SecondFactorAttackTests(PlatformFixture platform)
         {
             await attacker.PostAsJsonAsync("/api/auth/second-factor/verify", new { flowId, code = Wrong(code) });
         }
-        // The user signs in rightly: the counter starts again, so four more wrong codes do not lock.
+        // The user passes the second factor: the counter starts again, so four more wrong codes do not lock.
         Assert.Equal(HttpStatusCode.OK, (await attacker.PostAsJsonAsync("/api/auth/second-factor/verify", new { flowId, code })).StatusCode);
         using var other = platform.NewClient(newDevice: true);
         var again = await StartAsync(other, user, "email");
