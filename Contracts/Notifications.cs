@@ -10,6 +10,7 @@ public enum NotificationPurpose
     PasswordReset,
     PasswordChanged,
     Invitation,
+    AuthenticatorChanged,
 }
 
 /// <summary>

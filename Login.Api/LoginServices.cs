@@ -28,6 +28,7 @@ public static class LoginServices
             b.ConnectionStringBuilder.AutoPrepareMinUsages = 2;
         });
         builder.AddRedisClient("redis");
+        builder.AddPlatformDataProtection();
 
         services.AddOptions<PasswordHashingOptions>().BindConfiguration(PasswordHashingOptions.Section);
         services.AddOptions<PasswordPolicyOptions>().BindConfiguration(PasswordPolicyOptions.Section);
@@ -64,6 +65,13 @@ public static class LoginServices
         services.AddSingleton<DeviceCookie>();
         services.AddSingleton<ChallengeStore>();
         services.AddSingleton<Authenticator>();
+        services.AddSingleton<TotpSecretProtector>();
+        services.AddSingleton<TotpSecretMigration>();
+        services.AddScoped<AuthenticatorChanges>();
+        services.AddOptions<ReauthenticationOptions>().BindConfiguration(ReauthenticationOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<ReauthenticationStore>();
+        services.AddSingleton<RecentAuthentication>();
+        services.AddScoped<Reauthenticator>();
         services.AddScoped<DeviceCheckStep>();
         services.AddScoped<SecondFactorStep>();
         services.AddScoped<LoginFlow>();
@@ -114,6 +122,7 @@ public static class LoginServices
     public static async Task InitializeDatabaseAsync(this WebApplication app)
     {
         app.Services.GetRequiredService<Migrator>().Migrate();
+        await app.Services.GetRequiredService<TotpSecretMigration>().RunAsync();
         if (app.Environment.IsDevelopment())
         {
             await app.Services.GetRequiredService<DevSeed>().SeedAsync();
