@@ -7,14 +7,24 @@ namespace AccessPlatform.Login.SecondFactor;
 /// Encrypts authenticator secrets stored in plain text before <see cref="TotpSecretProtector"/> existed. SQL cannot
 /// call Data Protection, so this runs at start-up after the schema migration instead of as a DbUp script. Idempotent:
 /// each row is rewritten only while it still holds the plain value read, so replicas starting together do no harm.
+/// It runs until no plain value is left, then is journaled in <c>startup_migrations</c> and never again: a plain
+/// value written to the table later (planted by someone with write access) is neither encrypted nor accepted.
 /// </summary>
 public sealed partial class TotpSecretMigration(NpgsqlDataSource db, TotpSecretProtector protector, ILogger<TotpSecretMigration> logger)
 {
     private sealed record PlainRow(Guid Id, string? TotpSecret, string? TotpPendingSecret);
 
+    public const string Name = "totp-secret-encryption";
+
     public async Task RunAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        if (await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+                "SELECT EXISTS (SELECT 1 FROM startup_migrations WHERE name = @Name)", new { Name }, cancellationToken: cancellationToken)))
+        {
+            protector.LegacyMigrated();
+            return;
+        }
         var rows = (await connection.QueryAsync<PlainRow>(new CommandDefinition("""
             SELECT id AS "Id", totp_secret AS "TotpSecret", totp_pending_secret AS "TotpPendingSecret" FROM users
             WHERE (totp_secret IS NOT NULL AND NOT starts_with(totp_secret, @prefix))
@@ -32,6 +42,8 @@ public sealed partial class TotpSecretMigration(NpgsqlDataSource db, TotpSecretP
             """, new { prefix = TotpSecretProtector.Prefix }, cancellationToken: cancellationToken));
         if (remaining == 0)
         {
+            await connection.ExecuteAsync(new CommandDefinition(
+                "INSERT INTO startup_migrations (name) VALUES (@Name) ON CONFLICT (name) DO NOTHING", new { Name }, cancellationToken: cancellationToken));
             protector.LegacyMigrated();
         }
         LogMigrated(logger, rows.Count, remaining);

@@ -275,6 +275,39 @@ public sealed class AuthenticatorTests(PlatformFixture platform)
         Assert.False(verify.Headers.TryGetValues("Set-Cookie", out var cookies) && cookies.Any(c => c.StartsWith("ap_session=", StringComparison.Ordinal)));
     }
 
+    [Fact]
+    public async Task Plain_text_secrets_of_an_older_version_are_encrypted_at_start_up_and_keep_working()
+    {
+        // A row as the version before encryption wrote it; then the start-up step of the new version runs (a test hook
+        // runs it again, since this platform started on a fresh database).
+        var user = await platform.CreateUserAsync("totp-legacy", trustDevice: false);
+        var legacy = Base32Encoding.ToString(KeyGeneration.GenerateRandomKey(20));
+        await ExecuteAsync("UPDATE users SET totp_secret = @value WHERE id = @id", legacy, user.Id);
+        using (var loginApi = platform.ResourceClient("login-api"))
+        {
+            (await loginApi.PostAsync("/internal/testing/startup-migrations/totp-secret-encryption", null)).EnsureSuccessStatusCode();
+        }
+
+        var stored = await StoredSecretAsync(user.Id);
+        Assert.StartsWith("dp1:", stored);
+        Assert.DoesNotContain(legacy, stored);
+        using var client = platform.NewClient(newDevice: true);
+        var login = await (await client.LoginAsync(user.Username, user.Password)).Content.ReadFromJsonAsync<JsonElement>();
+        var flowId = login.GetProperty("flowId").GetString()!;
+        Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsJsonAsync("/api/auth/second-factor/send", new { flowId, channel = "totp" })).StatusCode);
+        var code = new Totp(Base32Encoding.ToBytes(legacy)).ComputeTotp();
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsJsonAsync("/api/auth/second-factor/verify", new { flowId, code })).StatusCode);
+    }
+
+    private async Task ExecuteAsync(string sql, string value, Guid id)
+    {
+        await using var db = await OpenLoginDbAsync();
+        await using var command = new NpgsqlCommand(sql, db);
+        command.Parameters.AddWithValue("value", value);
+        command.Parameters.AddWithValue("id", id);
+        await command.ExecuteNonQueryAsync();
+    }
+
     private async Task<(TestUser User, TestUser Manager)> UsersAsync(string prefix)
     {
         var account = PasswordResetTestSupport.NewAccount();
