@@ -12,6 +12,7 @@ public enum NotificationPurpose
     Invitation,
     AccountActivation,
     SignupNotice,
+    AuthenticatorChanged,
 }
 
 /// <summary>

@@ -29,6 +29,7 @@ public static class LoginServices
             b.ConnectionStringBuilder.AutoPrepareMinUsages = 2;
         });
         builder.AddRedisClient("redis");
+        builder.AddPlatformDataProtection();
 
         services.AddOptions<PasswordHashingOptions>().BindConfiguration(PasswordHashingOptions.Section);
         services.AddOptions<PasswordPolicyOptions>().BindConfiguration(PasswordPolicyOptions.Section);
@@ -69,6 +70,13 @@ public static class LoginServices
         services.AddScoped<CodeSender>();
         services.AddScoped<LockoutPolicy>();
         services.AddLoginFlow();
+        services.AddSingleton<TotpSecretProtector>();
+        services.AddSingleton<TotpSecretMigration>();
+        services.AddScoped<AuthenticatorChanges>();
+        services.AddOptions<ReauthenticationOptions>().BindConfiguration(ReauthenticationOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<ReauthenticationStore>();
+        services.AddSingleton<RecentAuthentication>();
+        services.AddScoped<Reauthenticator>();
         services.AddSingleton<SsoLinkStore>();
         services.AddSingleton<SsoCodes>();
         services.AddScoped<SsoSignIn>();
@@ -127,6 +135,7 @@ public static class LoginServices
     public static async Task InitializeDatabaseAsync(this WebApplication app)
     {
         app.Services.GetRequiredService<Migrator>().Migrate();
+        await app.Services.GetRequiredService<TotpSecretMigration>().RunAsync();
         if (app.Environment.IsDevelopment())
         {
             await app.Services.GetRequiredService<DevSeed>().SeedAsync();

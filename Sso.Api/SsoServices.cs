@@ -12,6 +12,7 @@ public static class SsoServices
         var services = builder.Services;
         builder.AddNpgsqlDataSource("sso-db");
         builder.AddRedisClient("redis");
+        builder.AddPlatformDataProtection();
 
         services.AddOptions<SsoOptions>().BindConfiguration(SsoOptions.Section).Configure<IConfiguration, IHostEnvironment>((o, configuration, environment) =>
         {

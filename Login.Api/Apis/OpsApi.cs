@@ -22,7 +22,7 @@ public static class OpsApi
         return app;
     }
 
-    /// <summary>Development only: drops every table, migrates again, reseeds the demo accounts and clears Redis.</summary>
+    /// <summary>Development only: drops every table, migrates again, reseeds the demo accounts and clears Redis (but the key ring).</summary>
     public static async Task<Ok<string>> ResetDevDatabase(Npgsql.NpgsqlDataSource db, Data.Migrator migrator, Data.DevSeed seed,
         StackExchange.Redis.IConnectionMultiplexer redis)
     {
@@ -32,9 +32,16 @@ public static class OpsApi
         }
         migrator.Migrate();
         await seed.SeedAsync();
+        // The Data Protection key ring survives: the other services keep using it, and a lost ring voids their tokens.
+        var ring = redis.GetDatabase();
+        var keys = await ring.ListRangeAsync(PlatformDataProtection.RedisKey);
         foreach (var server in redis.GetServers())
         {
             await server.FlushDatabaseAsync();
+        }
+        if (keys.Length > 0)
+        {
+            await ring.ListRightPushAsync(PlatformDataProtection.RedisKey, keys);
         }
         return TypedResults.Ok("login-db reset and reseeded; sessions and challenges cleared");
     }

@@ -31,6 +31,16 @@ public static class TestingApi
             return await command.ExecuteNonQueryAsync() == 1 ? Results.NoContent() : Results.NotFound();
         });
         testing.MapPost("/signup-cleanup", async (Signup.PendingSignupCleanup cleanup) => TypedResults.Ok(await cleanup.RunOnceAsync()));
+        // Runs the start-up encryption of plain authenticator secrets again, as a first start of the new version would.
+        testing.MapPost("/startup-migrations/totp-secret-encryption", async (Npgsql.NpgsqlDataSource db, SecondFactor.TotpSecretMigration migration) =>
+        {
+            await using (var command = db.CreateCommand("DELETE FROM startup_migrations WHERE name = 'totp-secret-encryption'"))
+            {
+                await command.ExecuteNonQueryAsync();
+            }
+            await migration.RunAsync();
+            return TypedResults.NoContent();
+        });
         testing.MapPost("/clock", (ClockShift shift, TestClock clock) =>
         {
             clock.Offset = TimeSpan.FromSeconds(shift.OffsetSeconds);

@@ -33,6 +33,9 @@ public static class AuditEvents
     public const string TeamCreated = "admin.team_created";
     public const string TeamMemberAdded = "admin.team_member_added";
     public const string TeamMemberRemoved = "admin.team_member_removed";
+    public const string AuthenticatorReplaced = "2fa.authenticator_replaced";
+    public const string Reauthenticated = "session.reauthenticated";
+    public const string ReauthenticationFailed = "session.reauthentication_failed";
 }
 
 /// <summary>What the audit page and API may filter by; all optional except the account.</summary>

@@ -25,6 +25,19 @@ public sealed class UserNotifier(IPublishEndpoint publisher, IStringLocalizer<Sh
         EmailAsync(user with { PreferredLanguage = language }, NotificationPurpose.NewDeviceSignIn, "Email_NewDevice_Subject", "Email_NewDevice_Body",
             user.Username, context.DeviceLabel, clock.GetUtcNow().ToString("yyyy-MM-dd HH:mm"), ApproximateIp(context.Ip), Link("/forgot-password"));
 
+    /// <summary>ASVS 6.3.7: an authenticator app was added, replaced or removed.</summary>
+    public Task SendAuthenticatorChangedAsync(User user, SecondFactor.AuthenticatorChange change)
+    {
+        var key = change switch
+        {
+            SecondFactor.AuthenticatorChange.Enrolled => "Email_TotpEnrolled",
+            SecondFactor.AuthenticatorChange.Replaced => "Email_TotpReplaced",
+            _ => "Email_TotpRemoved",
+        };
+        return EmailAsync(user, NotificationPurpose.AuthenticatorChanged, key + "_Subject", key + "_Body",
+            user.Username, clock.GetUtcNow().ToString("yyyy-MM-dd HH:mm"), Link("/forgot-password"));
+    }
+
     /// <summary>The network, not the host: enough for the user to recognise it.</summary>
     private static string ApproximateIp(string? ip) =>
         System.Net.IPAddress.TryParse(ip, out var address) && address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork
