@@ -31,7 +31,7 @@ public static class LoginServices
 
         services.AddOptions<PasswordHashingOptions>().BindConfiguration(PasswordHashingOptions.Section);
         services.AddOptions<PasswordPolicyOptions>().BindConfiguration(PasswordPolicyOptions.Section);
-        services.AddOptions<SessionLifetimeOptions>().BindConfiguration(SessionLifetimeOptions.Section);
+        services.AddOptions<SessionLifetimeOptions>().BindConfiguration(SessionLifetimeOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<LockoutOptions>().BindConfiguration(LockoutOptions.Section);
         services.AddOptions<IpFailureBudgetOptions>().BindConfiguration(IpFailureBudgetOptions.Section);
         services.AddOptions<PlatformOptions>().BindConfiguration("");
@@ -52,7 +52,9 @@ public static class LoginServices
         services.AddSingleton<PasswordPolicy>();
         services.AddSingleton<UserStore>();
         services.AddSingleton<AuditLog>();
+        services.AddSingleton<UserStateCache>();
         services.AddSingleton<SessionStore>();
+        services.AddSingleton<SsoEnforcementRevocation>();
         services.AddSingleton<SessionCookie>();
         services.AddSingleton<IpFailureBudget>();
         services.AddSingleton<Migrator>();

@@ -99,7 +99,7 @@ public sealed partial class LoginFlow(
             await users.SetPreferredLanguageAsync(user.Id, language);
         }
         var (secret, session) = await sessions.CreateAsync(new NewSession(user.Id, user.AccountId, user.Username, user.AccountKey, user.Roles,
-            language, context.DeviceLabel, context.Ip));
+            language, context.DeviceLabel, context.Ip, user.SecurityStamp));
         metrics.Attempt("success");
         await audit.RecordAsync(AuditEvents.LoginSucceeded, user.AccountId, user.Id, ip: context.Ip);
         LogSignedIn(logger, user.Id);
