@@ -8,8 +8,13 @@ using StackExchange.Redis;
 namespace AccessPlatform.Login.Sessions;
 
 /// <summary>What a live session must agree with on every request: the user's row as it is now.</summary>
-public sealed record SessionUserState(Guid SecurityStamp, string[] Roles, bool WebAccess, bool Active)
+public sealed record SessionUserState
 {
+    public required Guid SecurityStamp { get; init; }
+    public required string[] Roles { get; init; }
+    public required bool WebAccess { get; init; }
+    public required bool Active { get; init; }
+
     /// <summary>
     /// The roles version a session carries: a fingerprint of the sorted roles, so any change of roles (by any path)
     /// changes it, and no column has to be kept in step by every writer.
