@@ -143,27 +143,48 @@ public sealed class SessionsFollowUserTests(PlatformFixture platform, SamlIdpFix
         var account = PasswordResetTestSupport.NewAccount();
         var user = await platform.CreateUserAsync("race", account: account);
         var owner = await platform.CreateUserAsync("owner", account: account, roles: ["AccountManager", "User"]);
-        using var admin = await platform.SignedInManagerAsync(owner);
-        using var attacker = platform.NewClient(cookies: false);
         var offset = TimeSpan.Zero;
         try
         {
             for (var round = 0; round < 4; round++)
             {
+                // Its own client address per round: the gateway allows 600 requests a minute per address.
+                using var attacker = platform.NewClient(cookies: false);
+                using var admin = await platform.SignedInManagerAsync(owner);
                 using var victim = platform.NewClient();
                 var cookie = LoginTests.SessionId(await victim.LoginAsync(user.Username, user.Password));
-                // Past the activity resolution: every request of the burst reads a stale last activity and writes it.
-                offset += TimeSpan.FromMinutes(2);
-                await platform.SetClockOffsetAsync(offset);
 
-                var burst = Enumerable.Range(0, 100).Select(i => Task.Run(() => SendWithSessionAsync(attacker, cookie))).ToList();
-                await Task.Delay(5 * round);
+                // 100 parallel workers keep using the stolen cookie while the clock keeps moving past the activity
+                // resolution, so last activity is being written when the session is ended; each sends at most 5.
+                var sent = 0;
+                var ended = 0;
+                var workers = Task.WhenAll(Enumerable.Range(0, 100).Select(_ => Task.Run(async () =>
+                {
+                    for (var i = 0; i < 5 && Volatile.Read(ref ended) == 0; i++)
+                    {
+                        using var response = await SendWithSessionAsync(attacker, cookie);
+                        Interlocked.Increment(ref sent);
+                    }
+                })));
+                var clock = Task.Run(async () =>
+                {
+                    for (var step = 0; step < 40 && Volatile.Read(ref ended) == 0 && !workers.IsCompleted; step++)
+                    {
+                        offset += TimeSpan.FromSeconds(61);
+                        await platform.SetClockOffsetAsync(offset);
+                    }
+                });
+                while (Volatile.Read(ref sent) < 100 && !workers.IsCompleted)
+                {
+                    await Task.Delay(1);
+                }
                 var end = round % 2 == 0
-                    ? victim.PostAsync("/api/auth/logout", null)
-                    : admin.PostAsync($"/api/admin/users/{user.Id}/sessions/end", null);
-                var ended = await end;
-                Assert.True(ended.IsSuccessStatusCode, $"round {round}: {ended.StatusCode}");
-                await Task.WhenAll(burst);
+                    ? await victim.PostAsync("/api/auth/logout", null)
+                    : await admin.PostAsync($"/api/admin/users/{user.Id}/sessions/end", null);
+                Assert.True(end.IsSuccessStatusCode, $"round {round}: {end.StatusCode}");
+                Volatile.Write(ref ended, 1);
+                await workers;
+                await clock;
 
                 Assert.Equal(HttpStatusCode.Unauthorized, (await SendWithSessionAsync(attacker, cookie)).StatusCode);
             }
