@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using Dapper;
 using Npgsql;
@@ -20,7 +19,7 @@ public sealed record SessionUserState
     /// changes it, and no column has to be kept in step by every writer.
     /// </summary>
     public static string RolesVersionOf(IEnumerable<string> roles) =>
-        Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\n', roles.Order(StringComparer.Ordinal)))))[..16];
+        Convert.ToHexString(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(roles.Order(StringComparer.Ordinal).ToArray())))[..16];
 }
 
 /// <summary>
