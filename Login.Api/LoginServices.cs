@@ -33,7 +33,7 @@ public static class LoginServices
 
         services.AddOptions<PasswordHashingOptions>().BindConfiguration(PasswordHashingOptions.Section);
         services.AddOptions<PasswordPolicyOptions>().BindConfiguration(PasswordPolicyOptions.Section);
-        services.AddOptions<SessionLifetimeOptions>().BindConfiguration(SessionLifetimeOptions.Section);
+        services.AddOptions<SessionLifetimeOptions>().BindConfiguration(SessionLifetimeOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<LockoutOptions>().BindConfiguration(LockoutOptions.Section);
         services.AddOptions<IpFailureBudgetOptions>().BindConfiguration(IpFailureBudgetOptions.Section);
         services.AddOptions<PlatformOptions>().BindConfiguration("");
@@ -55,7 +55,9 @@ public static class LoginServices
         services.AddSingleton<UserStore>();
         services.AddSingleton<LockoutStore>();
         services.AddSingleton<AuditLog>();
+        services.AddSingleton<UserStateCache>();
         services.AddSingleton<SessionStore>();
+        services.AddSingleton<SsoEnforcementRevocation>();
         services.AddSingleton<SessionCookie>();
         services.AddSingleton<IpFailureBudget>();
         services.AddSingleton<Migrator>();

@@ -173,11 +173,23 @@ public sealed partial class UserAdministration(
         {
             if (update.Status == "disabled")
             {
-                await sessions.EndAllAsync(id);
                 await tokens.VoidAsync(id);
             }
             await audit.RecordAsync(update.Status == "disabled" ? AuditEvents.UserDisabled : AuditEvents.UserEnabled,
                 actor.AccountId, id, null, actor.UserId, actor.Ip);
+        }
+        // Disabled or no web access: every session ends now (ASVS 7.4.2). Any other change (roles) reaches the live
+        // sessions at their next request, as they re-read the user.
+        if (EndsSessions(user, update) is { } reason)
+        {
+            if (await sessions.EndAllAsync(id) > 0)
+            {
+                await audit.RecordAsync(AuditEvents.SessionRevoked, actor.AccountId, id, reason, actor.UserId, actor.Ip);
+            }
+        }
+        else
+        {
+            await sessions.UserChangedAsync(id);
         }
         if (changed.Any(c => c != "status"))
         {
@@ -231,6 +243,16 @@ public sealed partial class UserAdministration(
         await audit.RecordAsync(AuditEvents.TeamMemberRemoved, actor.AccountId, userId, $"team={teamId}", actor.UserId, actor.Ip);
         return true;
     }
+
+    /// <summary>
+    /// Why the change ends the user's sessions, if it does. A demotion in an SSO-enforced account also does: the
+    /// password session the Account Manager's break-glass allowed is no longer one this user may have.
+    /// </summary>
+    private static string? EndsSessions(User user, ProfileUpdate update) =>
+        update.Status == "disabled" && user.Status != "disabled" ? "user-disabled"
+        : !update.WebAccess && user.WebAccess ? "web-access-withdrawn"
+        : user.SsoEnforced && user.IsAccountManager && !update.Roles.Contains(Data.Roles.AccountManager) ? "sso-enforced"
+        : null;
 
     private static List<string> Changes(User user, ProfileUpdate update)
     {

@@ -1,3 +1,4 @@
+using AccessPlatform.Login.Audit;
 using AccessPlatform.Login.Sessions;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -8,35 +9,60 @@ public sealed record SessionListItem(string Id, string Device, string? Ip, DateT
 /// <summary>The signed-in user's sessions: the current one, the list, ending one, signing out.</summary>
 public static class SessionsApi
 {
+    /// <summary>The total behind a page of <c>GET /api/auth/sessions</c>.</summary>
+    public const string TotalCountHeader = "X-Total-Count";
+
     public static IEndpointRouteBuilder MapSessionsApi(this IEndpointRouteBuilder app)
     {
         var auth = app.MapGroup("/api/auth").WithTags("Sessions").RequireAuthorization();
         auth.MapPost("/logout", Logout).WithName("Logout").WithSummary("Ends the current session.");
         auth.MapGet("/session", GetSession).WithName("GetSession").WithSummary("The current session.");
-        auth.MapGet("/sessions", ListSessions).WithName("ListSessions").WithSummary("The user's live sessions.");
+        auth.MapGet("/sessions", ListSessions).WithName("ListSessions")
+            .WithSummary($"The user's live sessions, newest first, {SessionStore.PageSize} a page (?page=1..); the total in X-Total-Count.");
         auth.MapDelete("/sessions/{id}", EndSession).WithName("EndSession").WithSummary("Ends one of the user's sessions.");
         return app;
     }
 
-    public static async Task<NoContent> Logout(HttpContext http, SessionStore sessions, SessionCookie cookie)
+    public static async Task<NoContent> Logout(HttpContext http, SessionStore sessions, SessionCookie cookie, AuditLog audit)
     {
-        await sessions.EndAsync(http.User.UserIdOf(), http.User.SessionHandleOf());
+        await EndCurrentAsync(http, sessions, audit);
         http.Response.Cookies.Delete(cookie.Name, cookie.Options);
         return TypedResults.NoContent();
+    }
+
+    /// <summary>The logout of the API and of the page: the session ends on the server and the audit says so.</summary>
+    public static async Task EndCurrentAsync(HttpContext http, SessionStore sessions, AuditLog audit)
+    {
+        if (await sessions.EndAsync(http.User.UserIdOf(), http.User.SessionHandleOf()))
+        {
+            await audit.RecordAsync(AuditEvents.LoggedOut, http.User.AccountIdOf(), http.User.UserIdOf(), "logout",
+                http.User.UserIdOf(), http.Connection.RemoteIpAddress?.ToString());
+        }
     }
 
     public static Ok<SessionView> GetSession(HttpContext http) =>
         TypedResults.Ok(AuthApi.View((Session)http.Items[typeof(Session)]!));
 
-    public static async Task<Ok<SessionListItem[]>> ListSessions(HttpContext http, SessionStore sessions)
+    public static async Task<Results<Ok<SessionListItem[]>, ProblemHttpResult>> ListSessions(HttpContext http, SessionStore sessions, int? page)
     {
+        if (page is < 1 or > 1000)
+        {
+            return TypedResults.Problem(title: "page must be between 1 and 1000.", statusCode: StatusCodes.Status400BadRequest);
+        }
         var current = http.User.SessionHandleOf();
-        var list = await sessions.ListAsync(http.User.UserIdOf());
-        return TypedResults.Ok(list.Select(s => new SessionListItem(s.Handle, s.DeviceLabel, s.Ip, s.CreatedAt, s.LastSeenAt, s.Handle == current)).ToArray());
+        var list = await sessions.ListAsync(http.User.UserIdOf(), page ?? 1);
+        http.Response.Headers[TotalCountHeader] = list.Total.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return TypedResults.Ok(list.Items.Select(s => new SessionListItem(s.Handle, s.DeviceLabel, s.Ip, s.CreatedAt, s.LastSeenAt, s.Handle == current)).ToArray());
     }
 
-    public static async Task<Results<NoContent, ProblemHttpResult>> EndSession(string id, HttpContext http, SessionStore sessions) =>
-        await sessions.EndAsync(http.User.UserIdOf(), id)
-            ? TypedResults.NoContent()
-            : TypedResults.Problem(title: "Session not found", statusCode: StatusCodes.Status404NotFound);
+    public static async Task<Results<NoContent, ProblemHttpResult>> EndSession(string id, HttpContext http, SessionStore sessions, AuditLog audit)
+    {
+        if (id.Length > 64 || !await sessions.EndAsync(http.User.UserIdOf(), id))
+        {
+            return TypedResults.Problem(title: "Session not found", statusCode: StatusCodes.Status404NotFound);
+        }
+        await audit.RecordAsync(AuditEvents.SessionRevoked, http.User.AccountIdOf(), http.User.UserIdOf(),
+            id == http.User.SessionHandleOf() ? "logout" : "user-ended", http.User.UserIdOf(), http.Connection.RemoteIpAddress?.ToString());
+        return TypedResults.NoContent();
+    }
 }

@@ -96,10 +96,21 @@ public static partial class SsoBridgeApi
             ? TypedResults.Ok(new SsoAccountView(account.Key, account.SsoEnforced))
             : TypedResults.Problem(title: "Account not found", statusCode: StatusCodes.Status404NotFound);
 
-    public static async Task<Results<NoContent, ProblemHttpResult>> SetEnforced(string key, SsoEnforcement body, SsoLinkStore links) =>
-        await links.SetSsoEnforcedAsync(key, body.Enforced)
-            ? TypedResults.NoContent()
-            : TypedResults.Problem(title: "Account not found", statusCode: StatusCodes.Status404NotFound);
+    /// <summary>Turning enforcement on ends the password sessions of the account's users at once (not those of its Account Managers).</summary>
+    public static async Task<Results<NoContent, ProblemHttpResult>> SetEnforced(string key, SsoEnforcement body, SsoLinkStore links,
+        SsoEnforcementRevocation revocation)
+    {
+        if (await links.FindAccountAsync(key) is not { } account || !await links.SetSsoEnforcedAsync(key, body.Enforced))
+        {
+            return TypedResults.Problem(title: "Account not found", statusCode: StatusCodes.Status404NotFound);
+        }
+        // Sso.Api sends the flag with every settings save: only the change to enforced ends sessions.
+        if (body.Enforced && !account.SsoEnforced)
+        {
+            await revocation.EndPasswordSessionsAsync(account.Id);
+        }
+        return TypedResults.NoContent();
+    }
 
     /// <summary>
     /// Redeems the one-time code in the browser that Sso.Api bound it to, and starts the ordinary session.

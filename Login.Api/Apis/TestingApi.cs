@@ -49,13 +49,19 @@ public static class TestingApi
         return app;
     }
 
-    /// <summary>A password change by a path other than a reset link (as a future "change password" page would do it).</summary>
+    /// <summary>A password change by a path other than a reset link (as a future "change password" page would do it).
+    /// Its sessions end through the rotated security stamp, at their next request.</summary>
     private static async Task<Results<NoContent, NotFound>> ChangePassword(Guid id, TestPasswordChange change, UserStore users, PasswordHasher hasher,
-        TimeProvider clock) =>
-        await users.FindByIdAsync(id) is { } user
-        && await users.SetPasswordAsync(id, user.SecurityStamp, await hasher.HashAsync(change.Password), clock.GetUtcNow().UtcDateTime)
-            ? TypedResults.NoContent()
-            : TypedResults.NotFound();
+        Sessions.SessionStore sessions, TimeProvider clock)
+    {
+        if (await users.FindByIdAsync(id) is not { } user
+            || !await users.SetPasswordAsync(id, user.SecurityStamp, await hasher.HashAsync(change.Password), clock.GetUtcNow().UtcDateTime))
+        {
+            return TypedResults.NotFound();
+        }
+        await sessions.UserChangedAsync(id);
+        return TypedResults.NoContent();
+    }
 
     private static async Task<Ok<Guid>> CreateUser(TestUserRequest request, UserStore users, PasswordHasher hasher,
         Devices.TrustedDeviceStore devices, TimeProvider clock)

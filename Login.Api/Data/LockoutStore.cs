@@ -61,7 +61,8 @@ public sealed class LockoutStore(NpgsqlDataSource db)
     public async Task<FailureRecord> RecordPasswordFailureAsync(Guid userId, DateTime now, LockoutRule rule)
     {
         await using var connection = await db.OpenConnectionAsync();
-        return await connection.QuerySingleAsync<FailureRecord>($"""
+        // No row (the unknown-user path runs the same statements against an id that matches nothing): nothing locked.
+        return await connection.QuerySingleOrDefaultAsync<FailureRecord>($"""
             UPDATE users SET
                 attempts_in_flight = greatest(attempts_in_flight - 1, 0),
                 failed_attempts = failed_attempts + 1,
@@ -74,7 +75,7 @@ public sealed class LockoutStore(NpgsqlDataSource db)
             WHERE id = @userId
             RETURNING failed_attempts = @threshold OR consecutive_failures = @permanentAfter AS "LockedNow",
                       failed_attempts = @threshold AND lockouts = 1 AS "FirstLock", locked_until AS "LockedUntil"
-            """, Parameters(userId, now, rule));
+            """, Parameters(userId, now, rule)) ?? new FailureRecord(false, false, null);
     }
 
     /// <summary>A right password: the count starts again and the slot is free.</summary>

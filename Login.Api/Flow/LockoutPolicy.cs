@@ -55,6 +55,20 @@ public sealed class LockoutPolicy(LockoutStore store, UserNotifier notifier, Aud
         }
     }
 
+    /// <summary>
+    /// An unknown, disabled or locked user's failed login runs the same statements as a known user's (claim, then record the failure)
+    /// against an id that matches no row, so neither the round trips nor their timing tell whether the account exists.
+    /// </summary>
+    /// <param name="claimed">False for a locked account, whose claim already ran: only the failure statement is left.</param>
+    public async Task FailedWithoutAccountAsync(bool claimed = false)
+    {
+        if (!claimed)
+        {
+            await store.ClaimPasswordAsync(Guid.Empty, Now, Rule(GuessedFactor.Password));
+        }
+        await store.RecordPasswordFailureAsync(Guid.Empty, Now, Rule(GuessedFactor.Password));
+    }
+
     public Task SucceededAsync(User user, GuessClaim claim) => claim.Factor == GuessedFactor.Password
         ? store.RecordPasswordSuccessAsync(user.Id, Now)
         : store.RecordSecondFactorSuccessAsync(user.Id, Now);

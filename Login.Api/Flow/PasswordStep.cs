@@ -22,12 +22,14 @@ public sealed partial class PasswordStep(
         if (user is null || !user.IsActive)
         {
             await hasher.VerifyDummyAsync(password);
+            await lockout.FailedWithoutAccountAsync();
             return await FailAsync(user is null ? "unknown-user" : "disabled", user, state);
         }
         var claim = await lockout.ClaimAsync(user, GuessedFactor.Password);
         if (claim is null)
         {
             await hasher.VerifyDummyAsync(password);
+            await lockout.FailedWithoutAccountAsync(claimed: true);
             return await FailAsync("locked", user, state);
         }
         var verification = await hasher.VerifyAsync(user.PasswordHash, password);

@@ -92,7 +92,10 @@ public sealed class PasswordResets(
         {
             return new ResetOutcome.InvalidLink();
         }
-        await sessions.EndAllAsync(user.Id);
+        if (await sessions.EndAllAsync(user.Id) > 0)
+        {
+            await audit.RecordAsync(AuditEvents.SessionRevoked, user.AccountId, user.Id, "password-reset", user.Id, ip);
+        }
         await devices.RevokeAllAsync(user.Id, now);
         await notifier.EmailAsync(user, NotificationPurpose.PasswordChanged, "Email_Changed_Subject", "Email_Changed_Body",
             user.Username, now.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture));

@@ -10,6 +10,9 @@ using NSec.Cryptography;
 // Login benchmark: starts the whole stack (as the tests do), then measures password logins end to end through the
 // gateway at 2, 8 and 32 concurrent clients, and the cost of one Argon2id hash alone on the same machine.
 //   dotnet run -c Release --project bench/LoginBench [-- --seconds 15]
+// With --enumeration [N] it instead compares the answer times of failed logins (unknown user, wrong password, locked
+// account; N each, default 200), which must not tell an attacker which usernames exist.
+//   dotnet run -c Release --project bench/LoginBench -- --enumeration 200
 var seconds = args.SkipWhile(a => a != "--seconds").Skip(1).Select(int.Parse).FirstOrDefault(15);
 var levels = new[] { 2, 8, 32 };
 
@@ -35,6 +38,14 @@ foreach (var resource in new[] { "gateway", "login-api", "notifications-worker" 
 }
 var gateway = new UriBuilder(app.GetEndpoint("gateway", "http")) { Host = "127.0.0.1" }.Uri;
 var deviceId = $"bench-device-{Guid.NewGuid():N}";
+var enumeration = args.SkipWhile(a => a != "--enumeration").ToArray();
+if (enumeration.Length > 0)
+{
+    await EnumerationTiming.RunAsync(app, gateway, deviceId, enumeration.Skip(1).Select(int.Parse).FirstOrDefault(200));
+    await app.StopAsync();
+    try { Directory.Delete(dataDirectory, recursive: true); } catch (IOException) { }
+    return;
+}
 
 // One user per client, each on a device it already trusts: the steady-state login (no second factor).
 var users = new List<(string Username, string Password)>();
