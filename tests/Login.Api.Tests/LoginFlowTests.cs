@@ -209,7 +209,7 @@ public sealed class LoginFlowTests
             trace.Add(Name);
             var now = DateTime.UtcNow;
             state.SignedIn = new LoginOutcome.SignedIn("secret", new Sessions.Session("h", Alice.Id, Alice.AccountId, "alice", "contoso", [Roles.User], "en",
-                now, now, now.AddHours(1), "test", null));
+                now, now, now.AddHours(1), "test", null, Alice.SecurityStamp, null));
             return Task.FromResult(StepResult.Continue);
         }
     }
