@@ -15,7 +15,7 @@ public static class OperatorApi
 {
     public static IEndpointRouteBuilder MapOperatorApi(this IEndpointRouteBuilder app)
     {
-        var operatorApi = app.MapGroup("/internal/operator").WithTags("Operator").AddEndpointFilter<InternalApiKeyFilter>();
+        var operatorApi = app.MapInternalGroup("/internal/operator").WithTags("Operator");
         operatorApi.MapPost("/accounts", CreateAccount).WithName("CreateAccountByOperator")
             .WithSummary("Creates an active account and its first Account Manager, who is emailed an invitation.");
         return app;

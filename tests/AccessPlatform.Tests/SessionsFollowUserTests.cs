@@ -168,7 +168,7 @@ public sealed class SessionsFollowUserTests(PlatformFixture platform, SamlIdpFix
                 })));
                 var clock = Task.Run(async () =>
                 {
-                    for (var step = 0; step < 40 && Volatile.Read(ref ended) == 0 && !workers.IsCompleted; step++)
+                    for (var step = 0; step < 20 && Volatile.Read(ref ended) == 0 && !workers.IsCompleted; step++)
                     {
                         offset += TimeSpan.FromSeconds(61);
                         await platform.SetClockOffsetAsync(offset);

@@ -53,7 +53,7 @@ public static partial class SignupTestSupport
 
     public static async Task<HttpResponseMessage> OperatorCreateAsync(this PlatformFixture platform, object body, string? key)
     {
-        using var loginApi = platform.ResourceClient("login-api");
+        using var loginApi = platform.ResourceClient("login-api", internalKey: false);
         using var request = new HttpRequestMessage(HttpMethod.Post, "/internal/operator/accounts") { Content = JsonContent.Create(body) };
         if (key is not null)
         {

@@ -44,7 +44,7 @@ public sealed class SignupTests(PlatformFixture platform)
 
         // First sign-in: a new device for this user, so the emailed code; then the manager reads the account's audit log.
         using var manager = platform.NewClient();
-        await platform.SignInAsync(manager, username, password, email);
+        await platform.SignInAsync(manager, username, password, email, (string)signup["phone"]!);
         var created = Assert.Single(await manager.AuditAsync("account.created"));
         Assert.Equal("self-service", created.GetProperty("reason").GetString());
         Assert.Equal(JsonValueKind.Null, created.GetProperty("actorId").ValueKind);
@@ -263,7 +263,7 @@ public sealed class SignupTests(PlatformFixture platform)
         var password = PasswordResetTestSupport.StrongPassword();
         Assert.Equal(HttpStatusCode.OK, (await client.ResetAsync(token, password)).StatusCode);
         using var manager = platform.NewClient();
-        await platform.SignInAsync(manager, (string)body["username"]!, password, email);
+        await platform.SignInAsync(manager, (string)body["username"]!, password, email, (string)body["phone"]!);
         var audit = Assert.Single(await manager.AuditAsync("account.created"));
         Assert.Equal("operator", audit.GetProperty("reason").GetString());
         Assert.NotEmpty(await manager.AuditAsync("user.invited"));
