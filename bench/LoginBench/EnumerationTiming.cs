@@ -14,7 +14,7 @@ internal static class EnumerationTiming
 {
     public static async Task RunAsync(DistributedApplication app, Uri gateway, string deviceId, int perKind)
     {
-        using var loginApi = app.CreateHttpClient("login-api", "http");
+        using var loginApi = await InternalClient.LoginApiAsync(app);
         // Wrong passwords: one per user, far below the lockout threshold, so none of them locks.
         var known = new List<string>();
         for (var i = 0; i < perKind + 20; i++)

@@ -49,7 +49,7 @@ if (enumeration.Length > 0)
 
 // One user per client, each on a device it already trusts: the steady-state login (no second factor).
 var users = new List<(string Username, string Password)>();
-using (var loginApi = app.CreateHttpClient("login-api", "http"))
+using (var loginApi = await InternalClient.LoginApiAsync(app))
 {
     for (var i = 0; i < levels.Max(); i++)
     {
@@ -82,7 +82,7 @@ foreach (var concurrency in levels)
 const int rate = 20;
 var deliverySeconds = Math.Max(10, seconds);
 var smsUsers = new List<(string Username, string Password, string Phone)>();
-using (var loginApi = app.CreateHttpClient("login-api", "http"))
+using (var loginApi = await InternalClient.LoginApiAsync(app))
 {
     for (var i = 0; i < rate * deliverySeconds; i++)
     {
