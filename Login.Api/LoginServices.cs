@@ -71,6 +71,7 @@ public static class LoginServices
         services.AddSingleton<Authenticator>();
         services.AddScoped<CodeSender>();
         services.AddScoped<LockoutPolicy>();
+        services.AddScoped<PasswordCheck>();
         services.AddLoginFlow();
         services.AddSingleton<TotpSecretProtector>();
         services.AddSingleton<TotpSecretMigration>();

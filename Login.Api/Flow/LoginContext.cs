@@ -13,9 +13,6 @@ public sealed record LoginContext(string? Ip, string DeviceLabel, string? Chosen
             : null;
         return new(http.Connection.RemoteIpAddress?.ToString(), DeviceLabels.FromUserAgent(http.Request.Headers.UserAgent.ToString()), chosen);
     }
-
-    /// <summary>Messages follow the language the user chose, else their saved preference.</summary>
-    public string MessageLanguage(Data.User user) => ChosenLanguage ?? user.PreferredLanguage;
 }
 
 /// <summary>A short human label for a device ("Firefox on Windows"), for session and device lists.</summary>

@@ -10,7 +10,7 @@ namespace AccessPlatform.Login.Flow;
 /// answer nor its timing tells whether an account exists. A guess is claimed atomically before it is checked.
 /// </summary>
 public sealed partial class PasswordStep(
-    UserStore users, PasswordHasher hasher, LockoutPolicy lockout, IpFailureBudget budget, AuditLog audit, LoginMetrics metrics, ILogger<PasswordStep> logger)
+    UserStore users, PasswordCheck check, IpFailureBudget budget, AuditLog audit, LoginMetrics metrics, ILogger<PasswordStep> logger)
     : ICredentialStep
 {
     public string Name => "login.password";
@@ -21,30 +21,17 @@ public sealed partial class PasswordStep(
         var user = await users.FindByUsernameAsync(username);
         if (user is null || !user.IsActive)
         {
-            await hasher.VerifyDummyAsync(password);
-            await lockout.FailedWithoutAccountAsync();
+            await check.NoAccountAsync(password);
             return await FailAsync(user is null ? "unknown-user" : "disabled", user, state);
         }
-        var claim = await lockout.ClaimAsync(user, GuessedFactor.Password);
-        if (claim is null)
+        switch (await check.CheckAsync(user, password, state.Ip))
         {
-            await hasher.VerifyDummyAsync(password);
-            await lockout.FailedWithoutAccountAsync(claimed: true);
-            return await FailAsync("locked", user, state);
+            case PasswordCheckResult.Locked:
+                return await FailAsync("locked", user, state);
+            case PasswordCheckResult.Wrong:
+                return await FailAsync(user.PasswordHash is null ? "no-password" : "bad-password", user, state);
         }
-        var verification = await hasher.VerifyAsync(user.PasswordHash, password);
-        if (verification == PasswordVerification.Failed)
-        {
-            var result = await FailAsync(user.PasswordHash is null ? "no-password" : "bad-password", user, state);
-            await lockout.FailedAsync(user, claim, state.Ip);
-            return result;
-        }
-        await lockout.SucceededAsync(user, claim);
         await budget.RefundAsync(state.Ip);
-        if (verification == PasswordVerification.SuccessRehashNeeded)
-        {
-            await users.UpdatePasswordHashAsync(user.Id, user.PasswordHash!, await hasher.HashAsync(password));
-        }
         state.User = user;
         state.UserId = user.Id;
         state.SecurityStamp = user.SecurityStamp;

@@ -12,7 +12,7 @@ public enum ReauthenticationResult { Passed, WrongPassword, Locked }
 /// A guess is claimed against the user's lockout before the hash, exactly like a login, so a stolen session cannot
 /// be used to guess the password; every attempt is audited.
 /// </summary>
-public sealed class Reauthenticator(UserStore users, PasswordHasher hasher, LockoutPolicy lockout, RecentAuthentication recent, AuditLog audit)
+public sealed class Reauthenticator(UserStore users, PasswordCheck check, RecentAuthentication recent, AuditLog audit)
 {
     /// <exception cref="HashingCapacityExceededException">No hashing slot in time: the caller answers 503.</exception>
     public async Task<ReauthenticationResult> ReauthenticateAsync(HttpContext http, string password)
@@ -20,24 +20,21 @@ public sealed class Reauthenticator(UserStore users, PasswordHasher hasher, Lock
         var userId = http.User.UserIdOf();
         var ip = http.Connection.RemoteIpAddress?.ToString();
         var user = await users.FindByIdAsync(userId);
-        var claim = user is { IsActive: true } ? await lockout.ClaimAsync(user, GuessedFactor.Password) : null;
-        if (user is null || claim is null)
+        if (user is not { IsActive: true })
         {
-            await hasher.VerifyDummyAsync(password);
-            await audit.RecordAsync(AuditEvents.ReauthenticationFailed, user?.AccountId, userId, user is null ? "unknown-user" : "locked", ip: ip);
+            await check.NoAccountAsync(password);
+            await audit.RecordAsync(AuditEvents.ReauthenticationFailed, user?.AccountId, userId, user is null ? "unknown-user" : "disabled", ip: ip);
             return ReauthenticationResult.Locked;
         }
-        var verification = await hasher.VerifyAsync(user.PasswordHash, password);
-        if (verification == PasswordVerification.Failed)
+        switch (await check.CheckAsync(user, password, ip))
         {
-            await audit.RecordAsync(AuditEvents.ReauthenticationFailed, user.AccountId, user.Id, user.PasswordHash is null ? "no-password" : "bad-password", ip: ip);
-            await lockout.FailedAsync(user, claim, ip);
-            return ReauthenticationResult.WrongPassword;
-        }
-        await lockout.SucceededAsync(user, claim);
-        if (verification == PasswordVerification.SuccessRehashNeeded)
-        {
-            await users.UpdatePasswordHashAsync(user.Id, user.PasswordHash!, await hasher.HashAsync(password));
+            case PasswordCheckResult.Locked:
+                await audit.RecordAsync(AuditEvents.ReauthenticationFailed, user.AccountId, user.Id, "locked", ip: ip);
+                return ReauthenticationResult.Locked;
+            case PasswordCheckResult.Wrong:
+                await audit.RecordAsync(AuditEvents.ReauthenticationFailed, user.AccountId, user.Id,
+                    user.PasswordHash is null ? "no-password" : "bad-password", ip: ip);
+                return ReauthenticationResult.WrongPassword;
         }
         await recent.RecordAsync(http);
         await audit.RecordAsync(AuditEvents.Reauthenticated, user.AccountId, user.Id, ip: ip);
