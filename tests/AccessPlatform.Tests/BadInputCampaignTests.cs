@@ -69,6 +69,7 @@ public sealed class BadInputCampaignTests(PlatformFixture platform)
         var linesBefore = platform.ResourceLogLines.Count;
         var answers = new List<string>();
         var requests = 0;
+        var closedEarly = 0;
         byte nextAddress = 1;
         foreach (var (method, template) in PublicEndpoints)
         {
@@ -85,7 +86,20 @@ public sealed class BadInputCampaignTests(PlatformFixture platform)
                 foreach (var (name, body) in Payloads())
                 {
                     using var request = new HttpRequestMessage(new HttpMethod(method), path) { Content = body() };
-                    using var response = await client.SendAsync(request);
+                    HttpResponseMessage response;
+                    try
+                    {
+                        response = await client.SendAsync(request);
+                    }
+                    catch (HttpRequestException e) when (name.StartsWith("200 KB", StringComparison.Ordinal) && e.InnerException is IOException)
+                    {
+                        // Kestrel answers 413 and closes the connection as soon as the limit is passed; a client still
+                        // writing the rest of an oversized body sees a broken pipe instead of the answer. Refused, not failed.
+                        requests++;
+                        closedEarly++;
+                        continue;
+                    }
+                    using var answered = response;
                     requests++;
                     var status = (int)response.StatusCode;
                     if (status >= 500)
@@ -103,6 +117,8 @@ public sealed class BadInputCampaignTests(PlatformFixture platform)
             $"{answers.Count} of {requests} answers were 5xx:\n{string.Join('\n', answers)}\n" +
             $"{errors.Count} log lines at Error or above:\n{string.Join('\n', errors.Take(10))}");
         Assert.True(requests > 700, $"the campaign sent only {requests} requests");
+        // Only some oversized bodies may be cut off; most must get a real answer.
+        Assert.True(closedEarly < requests / 10, $"{closedEarly} of {requests} connections were closed before an answer");
     }
 
     private static IEnumerable<(string Name, Func<HttpContent?> Body)> Payloads()
