@@ -10,8 +10,17 @@ public sealed partial class LocalizationTests
 
     public static TheoryData<string> Languages => [.. Cultures.Supported.Select(c => c.Code).Where(c => c != "en")];
 
-    /// <summary>The translated resource families: the shared strings and the sign-up strings (issue 18).</summary>
-    public static readonly string[] Families = ["SharedResource", "SignupResource"];
+    /// <summary>
+    /// Every translated resource family in Resources/ (each neutral <c>X.resx</c> but the English-only admin labels):
+    /// a new family is covered by the parity tests as soon as it exists.
+    /// </summary>
+    public static readonly string[] Families =
+        [.. Directory.GetFiles(Resources, "*.resx").Select(Path.GetFileNameWithoutExtension).OfType<string>()
+            .Where(name => !name.Contains('.') && name != "AdminResource").Order(StringComparer.Ordinal)];
+
+    [Fact]
+    public void The_known_families_are_found() =>
+        Assert.Superset(new HashSet<string>(["SharedResource", "SignupResource"]), Families.ToHashSet());
 
     public static TheoryData<string, string> FamiliesAndLanguages
     {
