@@ -2,28 +2,15 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
+using AccessPlatform.Contracts;
 using AccessPlatform.Login.Audit;
 using AccessPlatform.Login.Data;
 using AccessPlatform.Login.Flow;
 using AccessPlatform.Login.Sessions;
 using AccessPlatform.Login.Sso;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.WebUtilities;
 
 namespace AccessPlatform.Login.Apis;
-
-/// <param name="BrowserBindingHash">SHA-256 (base64url) of the random value Sso.Api set in the browser's binding cookie.</param>
-/// <param name="ReturnPath">A local path to land on after sign-in.</param>
-public sealed record SsoLoginRequest(string? Account, string? IdpEntityId, string? NameId, string? Email, string? GivenName, string? FamilyName,
-    bool JitProvisioning, string? ReturnPath, string? BrowserBindingHash, string? Ip);
-
-public sealed record SsoLoginIssued(string Code, Guid UserId);
-
-public sealed record SsoRefusalReport(string? Account, string? Reason, string? Ip);
-
-public sealed record SsoEnforcement(bool Enforced);
-
-public sealed record SsoAccountView(string Key, bool SsoEnforced);
 
 /// <summary>
 /// The bridge from Sso.Api: under <c>/internal/sso</c> (never routed by the gateway, and only with the shared
@@ -32,19 +19,15 @@ public sealed record SsoAccountView(string Key, bool SsoEnforced);
 /// </summary>
 public static partial class SsoBridgeApi
 {
-    /// <summary>Sso.Api sets this cookie (random value) on the browser that passed SAML validation.</summary>
-    public static string BindingCookieName(IHostEnvironment environment) =>
-        environment.IsDevelopment() ? "ap_sso_bind" : "__Host-ap_sso_bind";
-
     public static IEndpointRouteBuilder MapSsoBridgeApi(this IEndpointRouteBuilder app)
     {
-        var internalSso = app.MapInternalGroup("/internal/sso").WithTags("SSO bridge");
-        internalSso.MapPost("/logins", IssueLoginCode).WithName("IssueSsoLoginCode");
-        internalSso.MapPost("/refusals", RecordRefusal).WithName("RecordSsoRefusal");
-        internalSso.MapGet("/accounts/{key}", GetAccount).WithName("GetSsoAccount");
-        internalSso.MapPut("/accounts/{key}/sso-enforced", SetEnforced).WithName("SetSsoEnforced");
+        var internalSso = app.MapInternalGroup(SsoBridge.RoutePrefix).WithTags("SSO bridge");
+        internalSso.MapPost(SsoBridge.LoginsRoute, IssueLoginCode).WithName("IssueSsoLoginCode");
+        internalSso.MapPost(SsoBridge.RefusalsRoute, RecordRefusal).WithName("RecordSsoRefusal");
+        internalSso.MapGet(SsoBridge.AccountRoute, GetAccount).WithName("GetSsoAccount");
+        internalSso.MapPut(SsoBridge.SsoEnforcedRoute, SetEnforced).WithName("SetSsoEnforced");
 
-        app.MapGet("/login/sso/complete", Complete).WithTags("SSO bridge").WithName("CompleteSsoLogin");
+        app.MapGet(SsoBridge.CompletePath, Complete).WithTags("SSO bridge").WithName("CompleteSsoLogin");
         return app;
     }
 
@@ -70,7 +53,7 @@ public static partial class SsoBridgeApi
     public static async Task<Results<NoContent, ValidationProblem>> RecordRefusal(SsoRefusalReport report, SsoLinkStore links, AuditLog audit)
     {
         var errors = new Dictionary<string, string[]>();
-        if (report.Account is null || !AccountKey().IsMatch(report.Account))
+        if (report.Account is null || !SsoBridge.AccountKey().IsMatch(report.Account))
         {
             errors["account"] = ["An account key is required."];
         }
@@ -119,13 +102,13 @@ public static partial class SsoBridgeApi
     public static async Task<Results<RedirectHttpResult, ProblemHttpResult>> Complete(
         string? code, HttpContext http, SsoCodes codes, UserStore users, LoginFlow flow, SessionCookie cookie, AuditLog audit, IHostEnvironment environment)
     {
-        var bindingCookie = BindingCookieName(environment);
+        var bindingCookie = SsoBridge.BindingCookieName(environment.IsDevelopment());
         var binding = http.Request.Cookies[bindingCookie];
         http.Response.Cookies.Delete(bindingCookie, new CookieOptions { Path = "/", Secure = !environment.IsDevelopment(), HttpOnly = true });
         var grant = await codes.RedeemAsync(code);
         var context = LoginContext.From(http);
         if (grant is null || binding is null || !CryptographicOperations.FixedTimeEquals(
-                Encoding.ASCII.GetBytes(BindingHash(binding)), Encoding.ASCII.GetBytes(grant.BrowserBindingHash)))
+                Encoding.ASCII.GetBytes(SsoBridge.BindingHash(binding)), Encoding.ASCII.GetBytes(grant.BrowserBindingHash)))
         {
             // Only a real code used without its browser binding is worth an audit row; random guesses are not.
             if (grant is not null)
@@ -146,21 +129,13 @@ public static partial class SsoBridgeApi
                 type: "https://access-platform/problems/sso-refused");
         }
         http.Response.Cookies.Append(cookie.Name, signedIn.SecretId, cookie.Options);
-        return TypedResults.Redirect(IsLocalPath(grant.ReturnPath) ? grant.ReturnPath : "/");
+        return TypedResults.Redirect(SsoBridge.IsLocalPath(grant.ReturnPath) ? grant.ReturnPath : "/");
     }
-
-    public static string BindingHash(string binding) =>
-        WebEncoders.Base64UrlEncode(SHA256.HashData(Encoding.UTF8.GetBytes(binding)));
-
-    /// <summary>"/x" but not "//host" or "/\host", and no control characters.</summary>
-    public static bool IsLocalPath(string? path) =>
-        path is { Length: > 0 and <= 2048 } && path[0] == '/' && (path.Length == 1 || (path[1] != '/' && path[1] != '\\'))
-        && !path.Any(char.IsControl);
 
     private static ValidationProblem? Validate(SsoLoginRequest r)
     {
         var errors = new Dictionary<string, string[]>();
-        if (r.Account is null || !AccountKey().IsMatch(r.Account))
+        if (r.Account is null || !SsoBridge.AccountKey().IsMatch(r.Account))
         {
             errors["account"] = ["An account key is required."];
         }
@@ -173,7 +148,7 @@ public static partial class SsoBridgeApi
         }
         Optional(errors, "givenName", r.GivenName, 256);
         Optional(errors, "familyName", r.FamilyName, 256);
-        if (!IsLocalPath(r.ReturnPath))
+        if (!SsoBridge.IsLocalPath(r.ReturnPath))
         {
             errors["returnPath"] = ["A local path is required."];
         }
@@ -209,9 +184,6 @@ public static partial class SsoBridgeApi
     }
 
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
-
-    [GeneratedRegex("^[a-z0-9][a-z0-9-]{1,62}$")]
-    private static partial Regex AccountKey();
 
     [GeneratedRegex("^[a-z0-9-]{1,64}$")]
     private static partial Regex ReasonCode();

@@ -24,7 +24,7 @@ public static class SessionClaims
 /// <summary>The session cookie: opaque id only; HttpOnly, SameSite=Lax, Secure (and <c>__Host-</c>) outside dev.</summary>
 public sealed class SessionCookie(IHostEnvironment environment)
 {
-    public string Name { get; } = environment.IsDevelopment() ? "ap_session" : "__Host-ap_session";
+    public string Name { get; } = AccessPlatform.Contracts.SsoBridge.SessionCookieName(environment.IsDevelopment());
 
     public CookieOptions Options => new()
     {

@@ -26,7 +26,7 @@ public sealed class LoginSessionAuthenticationHandler(
 {
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        var cookieName = environment.IsDevelopment() ? "ap_session" : "__Host-ap_session";
+        var cookieName = AccessPlatform.Contracts.SsoBridge.SessionCookieName(environment.IsDevelopment());
         if (!Request.Cookies.TryGetValue(cookieName, out var secret) || string.IsNullOrEmpty(secret) || secret.Length > 64)
         {
             return AuthenticateResult.NoResult();

@@ -1,11 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using AccessPlatform.Contracts;
 
 namespace AccessPlatform.Sso.Login;
-
-public sealed record SsoLoginRequest(string Account, string IdpEntityId, string NameId, string? Email, string? GivenName, string? FamilyName,
-    bool JitProvisioning, string ReturnPath, string BrowserBindingHash, string? Ip);
 
 public abstract record BridgeOutcome
 {
@@ -28,13 +26,13 @@ public sealed class LoginApiBridge(HttpClient http, Microsoft.Extensions.Options
     private Task<HttpResponseMessage> SendInternalAsync(HttpMethod method, string path, object body, CancellationToken cancellationToken)
     {
         var request = new HttpRequestMessage(method, path) { Content = JsonContent.Create(body) };
-        request.Headers.Add(AccessPlatform.Contracts.InternalApi.KeyHeader, options.Value.Key);
+        request.Headers.Add(InternalApi.KeyHeader, options.Value.Key);
         return http.SendAsync(request, cancellationToken);
     }
 
     public async Task<BridgeOutcome> IssueLoginCodeAsync(SsoLoginRequest request, CancellationToken cancellationToken)
     {
-        using var response = await SendInternalAsync(HttpMethod.Post, "/internal/sso/logins", request, cancellationToken);
+        using var response = await SendInternalAsync(HttpMethod.Post, SsoBridge.LoginsPath, request, cancellationToken);
         if (response.StatusCode == HttpStatusCode.Forbidden)
         {
             var problem = await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
@@ -45,19 +43,19 @@ public sealed class LoginApiBridge(HttpClient http, Microsoft.Extensions.Options
             return new BridgeOutcome.Invalid();
         }
         response.EnsureSuccessStatusCode();
-        var issued = await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
-        return new BridgeOutcome.Issued(issued.GetProperty("code").GetString()!);
+        var issued = await response.Content.ReadFromJsonAsync<SsoLoginIssued>(cancellationToken);
+        return new BridgeOutcome.Issued(issued?.Code ?? throw new HttpRequestException("Login.Api answered without a code."));
     }
 
     public async Task RecordRefusalAsync(string account, string reason, string? ip, CancellationToken cancellationToken)
     {
-        using var response = await SendInternalAsync(HttpMethod.Post, "/internal/sso/refusals", new { account, reason, ip }, cancellationToken);
+        using var response = await SendInternalAsync(HttpMethod.Post, SsoBridge.RefusalsPath, new SsoRefusalReport(account, reason, ip), cancellationToken);
         response.EnsureSuccessStatusCode();
     }
 
     public async Task SetSsoEnforcedAsync(string account, bool enforced, CancellationToken cancellationToken)
     {
-        using var response = await SendInternalAsync(HttpMethod.Put, $"/internal/sso/accounts/{Uri.EscapeDataString(account)}/sso-enforced", new { enforced }, cancellationToken);
+        using var response = await SendInternalAsync(HttpMethod.Put, SsoBridge.SsoEnforcedPath(account), new SsoEnforcement(enforced), cancellationToken);
         response.EnsureSuccessStatusCode();
     }
 

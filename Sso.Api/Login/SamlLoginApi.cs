@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
+using AccessPlatform.Contracts;
 using AccessPlatform.Sso.Data;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
@@ -14,10 +15,6 @@ namespace AccessPlatform.Sso.Login;
 /// </summary>
 public static partial class SamlLoginApi
 {
-    /// <summary>Binding cookie for the one-time code; Login.Api reads and deletes it (same name there).</summary>
-    public static string BindingCookieName(IHostEnvironment environment) =>
-        environment.IsDevelopment() ? "ap_sso_bind" : "__Host-ap_sso_bind";
-
     private static readonly string[] GivenNameAttributes =
         ["givenName", "firstName", "given_name", "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/givenname", "urn:oid:2.5.4.42"];
 
@@ -37,12 +34,12 @@ public static partial class SamlLoginApi
     public static async Task<IResult> Start(string account, string? returnUrl, HttpContext http, SsoConnectionStore store, SamlState state,
         IOptions<SsoOptions> options)
     {
-        if (!AccountKey().IsMatch(account) || await store.FindAsync(account) is not { IsConfigured: true } connection)
+        if (!SsoBridge.AccountKey().IsMatch(account) || await store.FindAsync(account) is not { IsConfigured: true } connection)
         {
             return SsoPages.Unavailable(http);
         }
         // RelayState travels through the IdP and is capped at 80 bytes; anything else lands on the home page.
-        var returnPath = IsLocalPath(returnUrl) && Encoding.UTF8.GetByteCount(returnUrl!) <= 80 ? returnUrl! : "/";
+        var returnPath = SsoBridge.IsLocalPath(returnUrl) && Encoding.UTF8.GetByteCount(returnUrl!) <= 80 ? returnUrl! : "/";
         var idp = connection.ToIdpConfig();
         using var spCertificate = connection.LoadSpCertificate();
         // Signed only when the IdP asks for it: an IdP that does not know our certificate may refuse signed requests.
@@ -60,7 +57,7 @@ public static partial class SamlLoginApi
     public static async Task<IResult> Consume(string account, HttpContext http, SsoConnectionStore store, SamlState state,
         LoginApiBridge loginApi, IOptions<SsoOptions> options, TimeProvider clock, IHostEnvironment environment, ILogger<SamlState> logger)
     {
-        if (!AccountKey().IsMatch(account) || await store.FindAsync(account) is not { IsConfigured: true } connection)
+        if (!SsoBridge.AccountKey().IsMatch(account) || await store.FindAsync(account) is not { IsConfigured: true } connection)
         {
             return SsoPages.Unavailable(http);
         }
@@ -110,7 +107,7 @@ public static partial class SamlLoginApi
         }
 
         var identity = result.Identity;
-        var returnPath = pending?.ReturnPath ?? (IsLocalPath(relayState) ? relayState! : "/");
+        var returnPath = pending?.ReturnPath ?? (SsoBridge.IsLocalPath(relayState) ? relayState! : "/");
         var binding = WebEncoders.Base64UrlEncode(RandomNumberGenerator.GetBytes(32));
         BridgeOutcome outcome;
         try
@@ -119,7 +116,7 @@ public static partial class SamlLoginApi
                 account, identity.IdpEntityId, identity.NameId, identity.Email,
                 FirstValue(identity.Attributes, GivenNameAttributes), FirstValue(identity.Attributes, FamilyNameAttributes),
                 connection.JitProvisioning, returnPath,
-                WebEncoders.Base64UrlEncode(SHA256.HashData(Encoding.UTF8.GetBytes(binding))), ip), cancellationToken);
+                SsoBridge.BindingHash(binding), ip), cancellationToken);
             if (outcome is BridgeOutcome.Invalid)
             {
                 await loginApi.RecordRefusalAsync(account, "saml-identity-invalid", ip, cancellationToken);
@@ -133,7 +130,7 @@ public static partial class SamlLoginApi
         {
             return SsoPages.Refused(http);
         }
-        http.Response.Cookies.Append(BindingCookieName(environment), binding, new CookieOptions
+        http.Response.Cookies.Append(SsoBridge.BindingCookieName(environment.IsDevelopment()), binding, new CookieOptions
         {
             HttpOnly = true,
             Secure = !environment.IsDevelopment(),
@@ -143,13 +140,13 @@ public static partial class SamlLoginApi
             MaxAge = TimeSpan.FromSeconds(60),
         });
         // 303: the browser follows with a GET to Login.Api (through the gateway), which sets the session cookie.
-        http.Response.Headers.Location = "/login/sso/complete?code=" + Uri.EscapeDataString(issued.Code);
+        http.Response.Headers.Location = SsoBridge.CompletePath + "?code=" + Uri.EscapeDataString(issued.Code);
         return TypedResults.StatusCode(StatusCodes.Status303SeeOther);
     }
 
     public static async Task<IResult> Metadata(string account, HttpContext http, SsoConnectionStore store, IOptions<SsoOptions> options)
     {
-        if (!AccountKey().IsMatch(account) || await store.FindAsync(account) is not { } connection)
+        if (!SsoBridge.AccountKey().IsMatch(account) || await store.FindAsync(account) is not { } connection)
         {
             return SsoPages.Unavailable(http);
         }
@@ -157,11 +154,6 @@ public static partial class SamlLoginApi
         return TypedResults.Content(SpMetadataBuilder.Build(new SpConfig(options.Value.SpEntityId(account), spCertificate)),
             "application/samlmetadata+xml; charset=utf-8");
     }
-
-    /// <summary>"/x" but not "//host" or "/\host", and no control characters.</summary>
-    public static bool IsLocalPath(string? path) =>
-        path is { Length: > 0 and <= 2048 } && path[0] == '/' && (path.Length == 1 || (path[1] != '/' && path[1] != '\\'))
-        && !path.Any(char.IsControl);
 
     /// <summary>Audit reason code: "saml-" and the validator's reason in kebab case, e.g. saml-signature-invalid.</summary>
     public static string ReasonCode(SamlFailureReason reason) =>
@@ -181,9 +173,6 @@ public static partial class SamlLoginApi
         }
         return null;
     }
-
-    [GeneratedRegex("^[a-z0-9][a-z0-9-]{1,62}$")]
-    public static partial Regex AccountKey();
 
     [GeneratedRegex("([a-z0-9])([A-Z])")]
     private static partial Regex KebabBoundary();

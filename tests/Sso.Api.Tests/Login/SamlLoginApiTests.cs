@@ -1,3 +1,4 @@
+using AccessPlatform.Contracts;
 using AccessPlatform.Sso.Login;
 using Sso.Api.Saml;
 
@@ -9,7 +10,7 @@ public class SamlLoginApiTests
     [InlineData("/")]
     [InlineData("/account/sessions")]
     [InlineData("/a?b=c#d")]
-    public void Local_paths_are_accepted_as_return_paths(string path) => Assert.True(SamlLoginApi.IsLocalPath(path));
+    public void Local_paths_are_accepted_as_return_paths(string path) => Assert.True(SsoBridge.IsLocalPath(path));
 
     [Theory]
     [InlineData(null)]
@@ -19,7 +20,7 @@ public class SamlLoginApiTests
     [InlineData("/\\evil.example/")]
     [InlineData("evil")]
     [InlineData("/a\r\nLocation: https://evil.example/")]
-    public void Anything_but_a_local_path_is_refused_as_a_return_path(string? path) => Assert.False(SamlLoginApi.IsLocalPath(path));
+    public void Anything_but_a_local_path_is_refused_as_a_return_path(string? path) => Assert.False(SsoBridge.IsLocalPath(path));
 
     [Theory]
     [InlineData(SamlFailureReason.SignatureInvalid, "saml-signature-invalid")]
@@ -42,14 +43,14 @@ public class SamlLoginApiTests
     [InlineData("contoso")]
     [InlineData("a1")]
     [InlineData("sso-1234")]
-    public void Account_keys_follow_login_api_rules(string key) => Assert.Matches(SamlLoginApi.AccountKey(), key);
+    public void Account_keys_follow_login_api_rules(string key) => Assert.Matches(SsoBridge.AccountKey(), key);
 
     [Theory]
     [InlineData("C")]
     [InlineData("Contoso")]
     [InlineData("-contoso")]
     [InlineData("con..toso")]
-    public void Other_account_keys_are_not_looked_up(string key) => Assert.DoesNotMatch(SamlLoginApi.AccountKey(), key);
+    public void Other_account_keys_are_not_looked_up(string key) => Assert.DoesNotMatch(SsoBridge.AccountKey(), key);
 
     [Fact]
     public void The_sp_entity_id_is_the_account_sso_url_under_the_public_origin()

@@ -1,0 +1,64 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace AccessPlatform.Contracts;
+
+/// <summary>
+/// The SSO bridge between Sso.Api (validates SAML) and Login.Api (issues sessions), named once for both sides:
+/// the internal routes (behind <see cref="InternalApi.KeyHeader"/>), the cookies both services read, the browser
+/// binding hash, and the input rules both apply (account keys, local return paths).
+/// </summary>
+public static partial class SsoBridge
+{
+    /// <summary>Route group in Login.Api; the gateway never routes <see cref="InternalApi.PathPrefix"/>.</summary>
+    public const string RoutePrefix = InternalApi.PathPrefix + "/sso";
+    public const string LoginsRoute = "/logins";
+    public const string RefusalsRoute = "/refusals";
+    public const string AccountRoute = "/accounts/{key}";
+    public const string SsoEnforcedRoute = "/accounts/{key}/sso-enforced";
+
+    /// <summary>Where the browser redeems the one-time code (Login.Api, public).</summary>
+    public const string CompletePath = "/login/sso/complete";
+
+    public static string LoginsPath => RoutePrefix + LoginsRoute;
+
+    public static string RefusalsPath => RoutePrefix + RefusalsRoute;
+
+    public static string SsoEnforcedPath(string accountKey) => $"{RoutePrefix}/accounts/{Uri.EscapeDataString(accountKey)}/sso-enforced";
+
+    /// <summary>Login.Api's session cookie; Sso.Api forwards it to ask who is signed in.</summary>
+    public static string SessionCookieName(bool development) => development ? "ap_session" : "__Host-ap_session";
+
+    /// <summary>Sso.Api sets it (a random value) on the browser that passed SAML validation; Login.Api reads and deletes it.</summary>
+    public static string BindingCookieName(bool development) => development ? "ap_sso_bind" : "__Host-ap_sso_bind";
+
+    /// <summary>What travels to Login.Api instead of the binding cookie's value: SHA-256, base64url (43 characters).</summary>
+    public static string BindingHash(string binding) =>
+        System.Buffers.Text.Base64Url.EncodeToString(SHA256.HashData(Encoding.UTF8.GetBytes(binding)));
+
+    /// <summary>"/x" but not "//host" or "/\host", and no control characters.</summary>
+    public static bool IsLocalPath(string? path) =>
+        path is { Length: > 0 and <= 2048 } && path[0] == '/' && (path.Length == 1 || (path[1] != '/' && path[1] != '\\'))
+        && !path.Any(char.IsControl);
+
+    /// <summary>Account keys as Login.Api creates them (and sso-db's CHECK constraint repeats).</summary>
+    [GeneratedRegex("^[a-z0-9][a-z0-9-]{1,62}$")]
+    public static partial Regex AccountKey();
+}
+
+/// <summary>A SAML identity Sso.Api validated, for Login.Api to map to a user (POST <see cref="SsoBridge.LoginsPath"/>).</summary>
+/// <param name="BrowserBindingHash"><see cref="SsoBridge.BindingHash"/> of the binding cookie's value.</param>
+/// <param name="ReturnPath">A local path to land on after sign-in.</param>
+/// <param name="SessionNotOnOrAfter">The IdP's SessionNotOnOrAfter: the platform session ends then at the latest.</param>
+public sealed record SsoLoginRequest(string? Account, string? IdpEntityId, string? NameId, string? Email, string? GivenName, string? FamilyName,
+    bool JitProvisioning, string? ReturnPath, string? BrowserBindingHash, string? Ip, DateTimeOffset? SessionNotOnOrAfter = null);
+
+public sealed record SsoLoginIssued(string Code, Guid UserId);
+
+/// <summary>A response refused before any user was looked at (POST <see cref="SsoBridge.RefusalsPath"/>), for the audit log.</summary>
+public sealed record SsoRefusalReport(string? Account, string? Reason, string? Ip);
+
+public sealed record SsoEnforcement(bool Enforced);
+
+public sealed record SsoAccountView(string Key, bool SsoEnforced);
