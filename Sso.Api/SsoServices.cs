@@ -22,6 +22,8 @@ public static class SsoServices
         });
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<Migrator>();
+        services.AddMemoryCache();
+        services.AddSingleton<SpSigningKeys>();
         services.AddSingleton<SsoConnectionStore>();
         services.AddSingleton<SamlState>();
         services.AddScoped<SsoSettingsService>();
@@ -49,7 +51,12 @@ public static class SsoServices
         builder.AddBehindGateway(RequestBodyLimits.SamlPost);
     }
 
-    public static void InitializeDatabase(this WebApplication app) => app.Services.GetRequiredService<Migrator>().Migrate();
+    public static void InitializeDatabase(this WebApplication app)
+    {
+        app.Services.GetRequiredService<Migrator>().Migrate();
+        // Keys stored before 0003 are encrypted with the key ring here: SQL cannot reach it.
+        app.Services.GetRequiredService<SpSigningKeys>().MigratePlainKeysAsync().GetAwaiter().GetResult();
+    }
 
     public static void UseSsoPipeline(this WebApplication app)
     {

@@ -21,13 +21,16 @@ public sealed record SsoSettingsInput
 
 public sealed record IdpCertificateView(string Subject, string Sha256Thumbprint, DateTime NotBefore, DateTime NotAfter, string Pem);
 
+/// <param name="State">next, current or previous (see <see cref="SpKeyState"/>).</param>
+public sealed record SpCertificateView(string State, string Subject, string Sha256Thumbprint, DateTime NotBefore, DateTime NotAfter);
+
 public sealed record SsoSettingsView(
     string Account, string SsoUrl, string SpEntityId, string AcsUrl, string MetadataUrl, string SpMetadata, bool Configured,
     string? IdpEntityId, string? IdpSsoUrl, IdpCertificateView[] IdpCertificates, bool WantAuthnRequestsSigned,
-    bool EnforceSso, bool JitProvisioning, bool AllowIdpInitiated);
+    bool EnforceSso, bool JitProvisioning, bool AllowIdpInitiated, SpCertificateView[] SpCertificates);
 
 /// <summary>Reads, validates and saves an account's SSO settings: shared by the admin API and the admin page.</summary>
-public sealed class SsoSettingsService(SsoConnectionStore store, LoginApiBridge loginApi, IOptions<SsoOptions> options)
+public sealed class SsoSettingsService(SsoConnectionStore store, SpSigningKeys spKeys, LoginApiBridge loginApi, IOptions<SsoOptions> options)
 {
     public const int MaxCertificates = 2;
     public const int MaxEntityIdLength = 1024;
@@ -36,15 +39,16 @@ public sealed class SsoSettingsService(SsoConnectionStore store, LoginApiBridge 
     {
         var connection = await store.GetOrCreateAsync(account);
         var entityId = options.Value.SpEntityId(account);
-        using var spCertificate = connection.LoadSpCertificate();
+        var spKeyList = await spKeys.ListAsync(account);
         var certificates = connection.LoadIdpCertificates();
         try
         {
             return new SsoSettingsView(account, entityId, entityId, entityId + "acs", entityId + "metadata",
-                SpMetadataBuilder.Build(new SpConfig(entityId, spCertificate)), connection.IsConfigured,
+                SpMetadataBuilder.Build(new SpConfig(entityId), [.. spKeyList.Select(k => k.Certificate)]), connection.IsConfigured,
                 connection.IdpEntityId, connection.IdpSsoUrl,
                 [.. certificates.Select(c => new IdpCertificateView(c.Subject, c.GetCertHashString(HashAlgorithmName.SHA256), c.NotBefore.ToUniversalTime(), c.NotAfter.ToUniversalTime(), c.ExportCertificatePem()))],
-                connection.WantAuthnRequestsSigned, connection.EnforceSso, connection.JitProvisioning, connection.AllowIdpInitiated);
+                connection.WantAuthnRequestsSigned, connection.EnforceSso, connection.JitProvisioning, connection.AllowIdpInitiated,
+                [.. spKeyList.Select(SpCertificateViewOf)]);
         }
         finally
         {
@@ -53,6 +57,13 @@ public sealed class SsoSettingsService(SsoConnectionStore store, LoginApiBridge 
                 c.Dispose();
             }
         }
+    }
+
+    private static SpCertificateView SpCertificateViewOf(SpKey key)
+    {
+        using var certificate = key.LoadCertificate();
+        return new SpCertificateView(key.State, certificate.Subject, certificate.GetCertHashString(HashAlgorithmName.SHA256),
+            certificate.NotBefore.ToUniversalTime(), certificate.NotAfter.ToUniversalTime());
     }
 
     /// <summary>Field errors keyed by the JSON property name; empty when the input is usable.</summary>

@@ -17,7 +17,6 @@ public sealed class SsoConnection
     public bool EnforceSso { get; init; }
     public bool JitProvisioning { get; init; }
     public bool AllowIdpInitiated { get; init; }
-    public byte[] SpSigningPfx { get; init; } = [];
     public DateTime UpdatedAt { get; init; }
 
     public bool IsConfigured => IdpEntityId is not null && IdpSsoUrl is not null && IdpCertificates.Length > 0;
@@ -33,10 +32,6 @@ public sealed class SsoConnection
         WantAuthnRequestsSigned = WantAuthnRequestsSigned,
         AllowIdpInitiated = AllowIdpInitiated,
     };
-
-    /// <summary>The SP certificate with its private key; ephemeral so nothing lands in a key store on disk.</summary>
-    public X509Certificate2 LoadSpCertificate() =>
-        X509CertificateLoader.LoadPkcs12(SpSigningPfx, null, X509KeyStorageFlags.EphemeralKeySet);
 }
 
 /// <summary>What an Account Manager configured, already validated.</summary>
@@ -45,13 +40,13 @@ public sealed record IdpSettings(
     bool EnforceSso, bool JitProvisioning, bool AllowIdpInitiated);
 
 /// <summary>SAML connections in <c>sso-db</c>.</summary>
-public sealed class SsoConnectionStore(NpgsqlDataSource db)
+public sealed class SsoConnectionStore(NpgsqlDataSource db, SpSigningKeys spKeys)
 {
     static SsoConnectionStore() => DefaultTypeMap.MatchNamesWithUnderscores = true;
 
     private const string Select = """
         SELECT account_key, idp_entity_id, idp_sso_url, idp_certificates, want_authn_requests_signed, enforce_sso, jit_provisioning,
-               allow_idp_initiated, sp_signing_pfx, updated_at
+               allow_idp_initiated, updated_at
         FROM sso_connections
         """;
 
@@ -64,17 +59,15 @@ public sealed class SsoConnectionStore(NpgsqlDataSource db)
     /// <summary>The account's connection, created with a fresh SP signing key on first use.</summary>
     public async Task<SsoConnection> GetOrCreateAsync(string accountKey)
     {
-        if (await FindAsync(accountKey) is { } existing)
+        var existing = await FindAsync(accountKey);
+        if (existing is null)
         {
-            return existing;
-        }
-        await using (var connection = await db.OpenConnectionAsync())
-        {
+            await using var connection = await db.OpenConnectionAsync();
             await connection.ExecuteAsync(
-                "INSERT INTO sso_connections (account_key, sp_signing_pfx) VALUES (@accountKey, @pfx) ON CONFLICT (account_key) DO NOTHING",
-                new { accountKey, pfx = NewSpSigningPfx(accountKey) });
+                "INSERT INTO sso_connections (account_key) VALUES (@accountKey) ON CONFLICT (account_key) DO NOTHING", new { accountKey });
         }
-        return await FindAsync(accountKey) ?? throw new InvalidOperationException("The SSO connection could not be created.");
+        await spKeys.EnsureCurrentAsync(accountKey);
+        return existing ?? await FindAsync(accountKey) ?? throw new InvalidOperationException("The SSO connection could not be created.");
     }
 
     public async Task SaveAsync(string accountKey, IdpSettings settings)
@@ -91,15 +84,5 @@ public sealed class SsoConnectionStore(NpgsqlDataSource db)
             accountKey, settings.EntityId, settings.SsoUrl, settings.WantAuthnRequestsSigned, settings.EnforceSso, settings.JitProvisioning,
             settings.AllowIdpInitiated, certificates = settings.Certificates.Select(c => Convert.ToBase64String(c.RawData)).ToArray(),
         });
-    }
-
-    /// <summary>A self-signed RSA-2048 certificate for signing AuthnRequests, valid ten years.</summary>
-    private static byte[] NewSpSigningPfx(string accountKey)
-    {
-        using var rsa = RSA.Create(2048);
-        var request = new CertificateRequest($"CN=Access Platform SSO {accountKey}", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, critical: true));
-        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(10));
-        return certificate.Export(X509ContentType.Pfx);
     }
 }

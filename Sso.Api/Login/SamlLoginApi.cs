@@ -31,8 +31,8 @@ public static partial class SamlLoginApi
     }
 
     /// <summary>Sends the browser to the IdP with an AuthnRequest, remembering its id for this browser.</summary>
-    public static async Task<IResult> Start(string account, string? returnUrl, HttpContext http, SsoConnectionStore store, SamlState state,
-        IOptions<SsoOptions> options)
+    public static async Task<IResult> Start(string account, string? returnUrl, HttpContext http, SsoConnectionStore store, SpSigningKeys spKeys,
+        SamlState state, IOptions<SsoOptions> options)
     {
         if (!SsoBridge.AccountKey().IsMatch(account) || await store.FindAsync(account) is not { IsConfigured: true } connection)
         {
@@ -41,12 +41,16 @@ public static partial class SamlLoginApi
         // RelayState travels through the IdP and is capped at 80 bytes; anything else lands on the home page.
         var returnPath = SsoBridge.IsLocalPath(returnUrl) && Encoding.UTF8.GetByteCount(returnUrl!) <= 80 ? returnUrl! : "/";
         var idp = connection.ToIdpConfig();
-        using var spCertificate = connection.LoadSpCertificate();
         // Signed only when the IdP asks for it: an IdP that does not know our certificate may refuse signed requests.
-        var sp = new SpConfig(options.Value.SpEntityId(account), idp.WantAuthnRequestsSigned ? spCertificate : null);
+        // The key is decoded once per key and cached, not per request.
+        var spCertificate = idp.WantAuthnRequestsSigned
+            ? (await spKeys.ListAsync(account)).FirstOrDefault(k => k.State == SpKeyState.Current) is { } current
+                ? await spKeys.SigningCertificateAsync(current) : null
+            : null;
+        var sp = new SpConfig(options.Value.SpEntityId(account), spCertificate);
         var redirect = new AuthnRequestBuilder(sp, idp).BuildRedirect(returnPath);
-        var secret = await state.StartAsync(new PendingRequest(account, redirect.RequestId, returnPath));
-        http.Response.Cookies.Append(state.CookieName, secret, state.CookieOptions);
+        // The pending request travels in the encrypted cookie; nothing is written to Redis for a GET.
+        http.Response.Cookies.Append(state.CookieName, state.Start(new PendingRequest(account, redirect.RequestId, returnPath)), state.CookieOptions);
         return TypedResults.Redirect(redirect.Url);
     }
 
@@ -82,15 +86,15 @@ public static partial class SamlLoginApi
         }
 
         var idp = connection.ToIdpConfig();
-        var result = SamlResponseValidator.Validate(samlResponse, new SamlValidationContext
+        var result = await SamlResponseValidator.ValidateAsync(samlResponse, new SamlValidationContext
         {
             Idp = idp,
             Sp = new SpConfig(options.Value.SpEntityId(account)),
             ExpectedInResponseTo = pending?.RequestId,
-            TryRememberAssertionId = (id, until) => state.TryRememberAssertion(account, id, until),
+            TryRememberAssertionId = (id, until, _) => state.TryRememberAssertionAsync(account, id, until),
             Clock = clock,
             MaxResponseBytes = options.Value.MaxResponseBytes,
-        });
+        }, cancellationToken);
         if (!result.Succeeded)
         {
             var reason = ReasonCode(result.Reason);
@@ -116,7 +120,7 @@ public static partial class SamlLoginApi
                 account, identity.IdpEntityId, identity.NameId, identity.Email,
                 FirstValue(identity.Attributes, GivenNameAttributes), FirstValue(identity.Attributes, FamilyNameAttributes),
                 connection.JitProvisioning, returnPath,
-                SsoBridge.BindingHash(binding), ip), cancellationToken);
+                SsoBridge.BindingHash(binding), ip, identity.SessionNotOnOrAfter), cancellationToken);
             if (outcome is BridgeOutcome.Invalid)
             {
                 await loginApi.RecordRefusalAsync(account, "saml-identity-invalid", ip, cancellationToken);
@@ -144,14 +148,15 @@ public static partial class SamlLoginApi
         return TypedResults.StatusCode(StatusCodes.Status303SeeOther);
     }
 
-    public static async Task<IResult> Metadata(string account, HttpContext http, SsoConnectionStore store, IOptions<SsoOptions> options)
+    /// <summary>Built from the public certificates only (current, and next or previous during a rollover): no private key is read.</summary>
+    public static async Task<IResult> Metadata(string account, HttpContext http, SsoConnectionStore store, SpSigningKeys spKeys, IOptions<SsoOptions> options)
     {
-        if (!SsoBridge.AccountKey().IsMatch(account) || await store.FindAsync(account) is not { } connection)
+        if (!SsoBridge.AccountKey().IsMatch(account) || await store.FindAsync(account) is null)
         {
             return SsoPages.Unavailable(http);
         }
-        using var spCertificate = connection.LoadSpCertificate();
-        return TypedResults.Content(SpMetadataBuilder.Build(new SpConfig(options.Value.SpEntityId(account), spCertificate)),
+        var keys = await spKeys.ListAsync(account);
+        return TypedResults.Content(SpMetadataBuilder.Build(new SpConfig(options.Value.SpEntityId(account)), [.. keys.Select(k => k.Certificate)]),
             "application/samlmetadata+xml; charset=utf-8");
     }
 

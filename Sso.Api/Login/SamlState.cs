@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
@@ -11,12 +12,21 @@ namespace AccessPlatform.Sso.Login;
 public sealed record PendingRequest(string Account, string RequestId, string ReturnPath);
 
 /// <summary>
-/// SAML state in Redis: pending AuthnRequests, keyed by the hash of a random value in the browser's HttpOnly cookie
-/// (so a response answers only the browser that asked, and only once), and the replay cache of assertion ids.
+/// SAML state. A pending AuthnRequest lives in the browser only: an HttpOnly cookie encrypted and authenticated with
+/// the platform's shared Data Protection key ring (any replica reads it) and limited to
+/// <see cref="SsoOptions.PendingRequestMinutes"/>, so an unauthenticated GET writes nothing to Redis. Redis holds only
+/// what answered responses leave: the replay cache of assertion ids and the ids of requests already answered (one
+/// response per request), both written after a valid cookie or a signed assertion, never by a bare GET.
 /// </summary>
-public sealed class SamlState(IConnectionMultiplexer redis, IOptions<SsoOptions> options, IHostEnvironment environment, TimeProvider clock)
+public sealed class SamlState(IConnectionMultiplexer redis, IDataProtectionProvider dataProtection, IOptions<SsoOptions> options,
+    IHostEnvironment environment, TimeProvider clock)
 {
+    private readonly ITimeLimitedDataProtector protector =
+        dataProtection.CreateProtector("AccessPlatform.Sso.PendingRequest.v1").ToTimeLimitedDataProtector();
+
     public string CookieName { get; } = environment.IsDevelopment() ? "ap_saml_req" : "__Host-ap_saml_req";
+
+    private TimeSpan Lifetime => TimeSpan.FromMinutes(options.Value.PendingRequestMinutes);
 
     /// <summary>
     /// The IdP posts the response cross-site, so outside development the cookie must be SameSite=None (and Secure).
@@ -29,44 +39,60 @@ public sealed class SamlState(IConnectionMultiplexer redis, IOptions<SsoOptions>
         SameSite = environment.IsDevelopment() ? SameSiteMode.Lax : SameSiteMode.None,
         Path = "/",
         IsEssential = true,
-        MaxAge = TimeSpan.FromMinutes(options.Value.PendingRequestMinutes),
+        MaxAge = Lifetime,
     };
 
-    /// <returns>The cookie value that binds the request to this browser.</returns>
-    public async Task<string> StartAsync(PendingRequest pending)
-    {
-        var secret = WebEncoders.Base64UrlEncode(RandomNumberGenerator.GetBytes(32));
-        await redis.GetDatabase().StringSetAsync(PendingKey(secret), JsonSerializer.Serialize(pending),
-            TimeSpan.FromMinutes(options.Value.PendingRequestMinutes));
-        return secret;
-    }
+    /// <returns>The cookie value: the pending request, encrypted, valid for <see cref="SsoOptions.PendingRequestMinutes"/>.</returns>
+    public string Start(PendingRequest pending) =>
+        protector.Protect(JsonSerializer.Serialize(pending), clock.GetUtcNow() + Lifetime);
 
-    /// <summary>Takes the pending request (deleting it: single use); null when there is none.</summary>
-    public async Task<PendingRequest?> TakeAsync(string? secret)
+    /// <summary>
+    /// The pending request of this cookie, once: the first response that presents it marks its request id as answered
+    /// (add-if-absent in Redis, until the cookie would have expired). Null for no, a forged, an expired or a used cookie.
+    /// </summary>
+    public async Task<PendingRequest?> TakeAsync(string? cookie)
     {
-        if (secret is not { Length: 43 })
+        if (cookie is not { Length: > 0 and <= 2048 })
         {
             return null;
         }
-        var json = await redis.GetDatabase().StringGetDeleteAsync(PendingKey(secret));
-        return json.IsNullOrEmpty ? null : JsonSerializer.Deserialize<PendingRequest>(json.ToString());
+        PendingRequest? pending;
+        DateTimeOffset expiration;
+        try
+        {
+            pending = JsonSerializer.Deserialize<PendingRequest>(protector.Unprotect(cookie, out expiration));
+        }
+        catch (CryptographicException)
+        {
+            return null;
+        }
+        // Unprotect checks the expiry against the system clock; the platform's clock (tests move it) decides too.
+        if (pending is null || expiration <= clock.GetUtcNow())
+        {
+            return null;
+        }
+        var ttl = expiration - clock.GetUtcNow() + TimeSpan.FromMinutes(1);
+        return await redis.GetDatabase().StringSetAsync(AnsweredKey(pending.RequestId), "1", ttl, When.NotExists) ? pending : null;
     }
 
     /// <summary>Add-if-absent, atomic in Redis, so two concurrent posts of one assertion cannot both pass.</summary>
-    public bool TryRememberAssertion(string account, string assertionId, DateTimeOffset until)
+    public Task<bool> TryRememberAssertionAsync(string account, string assertionId, DateTimeOffset until)
     {
-        var ttl = until - clock.GetUtcNow();
-        if (ttl < TimeSpan.FromSeconds(1))
-        {
-            ttl = TimeSpan.FromSeconds(1);
-        }
-        // The validator's callback is synchronous; this is one short round trip.
-        return redis.GetDatabase().StringSet(AssertionKey(account, assertionId), "1", ttl, When.NotExists);
+        var ttl = ReplayTtl(until, clock.GetUtcNow());
+        return redis.GetDatabase().StringSetAsync(AssertionKey(account, assertionId), "1", ttl, When.NotExists);
     }
 
-    private static RedisKey PendingKey(string secret) => "saml-pending:" + Hash(secret);
+    /// <summary>How long a replay entry lives: until the validator's deadline, at least a second.</summary>
+    public static TimeSpan ReplayTtl(DateTimeOffset until, DateTimeOffset now) =>
+        until - now is var ttl && ttl >= TimeSpan.FromSeconds(1) ? ttl : TimeSpan.FromSeconds(1);
 
-    private static RedisKey AssertionKey(string account, string assertionId) => $"saml-assertion:{account}:{Hash(assertionId)}";
+    /// <summary>Key prefixes this class writes, for operators (and tests) counting what SAML traffic leaves in Redis.</summary>
+    public const string AnsweredPrefix = "saml-answered:";
+    public const string AssertionPrefix = "saml-assertion:";
+
+    private static RedisKey AnsweredKey(string requestId) => AnsweredPrefix + Hash(requestId);
+
+    private static RedisKey AssertionKey(string account, string assertionId) => $"{AssertionPrefix}{account}:{Hash(assertionId)}";
 
     private static string Hash(string value) => WebEncoders.Base64UrlEncode(SHA256.HashData(Encoding.UTF8.GetBytes(value)));
 }

@@ -23,6 +23,8 @@ public enum SamlFailureReason
     RecipientMismatch,
     Expired,
     NotYetValid,
+    /// <summary>IssueInstant older than the allowed age (audit code saml-stale).</summary>
+    Stale,
     InResponseToMismatch,
     Replay,
     MissingSubject,

@@ -9,7 +9,7 @@ namespace Sso.Api.Saml;
 /// <param name="Email">From a well-known email attribute, else the NameID when its format is emailAddress.</param>
 /// <param name="NotOnOrAfter">End of the assertion's validity: the earlier of Conditions and bearer SubjectConfirmationData NotOnOrAfter.</param>
 /// <param name="SessionNotOnOrAfter">AuthnStatement SessionNotOnOrAfter, if the IdP bounds the session.</param>
-/// <param name="AssertionId">The assertion ID (already recorded for replay detection).</param>
+/// <param name="AssertionId">The assertion ID (recorded for replay detection before the identity is handed out).</param>
 public sealed record SamlIdentity(
     string IdpEntityId,
     string NameId,

@@ -50,13 +50,18 @@ public static class SamlResponseValidator
         "urn:oasis:names:tc:SAML:2.0:status:UnsupportedBinding",
     };
 
+    /// <summary>How old an IssueInstant may be (plus the clock skew): a response is posted seconds after it is made.</summary>
+    public static readonly TimeSpan MaxIssueAge = TimeSpan.FromMinutes(5);
+
     /// <param name="base64SamlResponse">The SAMLResponse form field as posted.</param>
-    public static SamlValidationResult Validate(string? base64SamlResponse, SamlValidationContext ctx)
+    public static async Task<SamlValidationResult> ValidateAsync(string? base64SamlResponse, SamlValidationContext ctx, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(ctx);
+        SamlIdentity identity;
+        DateTimeOffset rememberUntil;
         try
         {
-            return SamlValidationResult.Success(ValidateCore(base64SamlResponse, ctx));
+            (identity, rememberUntil) = ValidateCore(base64SamlResponse, ctx);
         }
         catch (Rejection r)
         {
@@ -70,9 +75,16 @@ public static class SamlResponseValidator
         {
             return SamlValidationResult.Failure(SamlFailureReason.SignatureInvalid, "The signature could not be processed.");
         }
+
+        // Last, so that refused responses never consume an ID; awaited, so a Redis round trip holds no thread.
+        if (!await ctx.TryRememberAssertionId(identity.AssertionId, rememberUntil, cancellationToken))
+        {
+            return SamlValidationResult.Failure(SamlFailureReason.Replay, "The assertion has already been used.");
+        }
+        return SamlValidationResult.Success(identity);
     }
 
-    private static SamlIdentity ValidateCore(string? base64, SamlValidationContext ctx)
+    private static (SamlIdentity Identity, DateTimeOffset RememberUntil) ValidateCore(string? base64, SamlValidationContext ctx)
     {
         var doc = Decode(base64, ctx.MaxResponseBytes);
         var response = doc.DocumentElement!;
@@ -213,7 +225,7 @@ public static class SamlResponseValidator
         }
     }
 
-    private static SamlIdentity ReadVerifiedAssertion(XmlElement response, XmlElement assertion, SamlValidationContext ctx)
+    private static (SamlIdentity Identity, DateTimeOffset RememberUntil) ReadVerifiedAssertion(XmlElement response, XmlElement assertion, SamlValidationContext ctx)
     {
         var now = ctx.Clock.GetUtcNow();
         var skew = ctx.MaxClockSkew;
@@ -249,6 +261,8 @@ public static class SamlResponseValidator
 
         var conditionsNotOnOrAfter = CheckConditions(assertion, sp, now, skew);
         var (nameIdElement, confirmationNotOnOrAfter) = CheckSubject(assertion, ctx, now, skew);
+        // After the validity windows, so an expired assertion is reported as expired; this catches the long-lived ones.
+        CheckIssueInstant(response, assertion, now, skew);
 
         var nameId = nameIdElement.InnerText.Trim();
         var nameIdFormat = SafeXml.Attr(nameIdElement, "Format");
@@ -257,21 +271,77 @@ public static class SamlResponseValidator
         var authnStatement = SafeXml.Children(assertion, A, "AuthnStatement").FirstOrDefault()
             ?? throw Reject(SamlFailureReason.Malformed, "The assertion has no AuthnStatement.");
         var sessionIndex = SafeXml.Attr(authnStatement, "SessionIndex");
+        // AuthnInstant is required (Core §2.7.2) and cannot lie in the future; how long ago the user authenticated
+        // at the IdP is the IdP's session policy (single sign-on reuses that authentication), so no age limit here.
+        var authnInstant = SafeXml.Attr(authnStatement, "AuthnInstant") is { } ai ? ParseInstant(ai)
+            : throw Reject(SamlFailureReason.Malformed, "The AuthnStatement has no AuthnInstant.");
+        if (authnInstant > now + skew)
+        {
+            throw Reject(SamlFailureReason.NotYetValid, "The authentication lies in the future.");
+        }
         var sessionNotOnOrAfter = SafeXml.Attr(authnStatement, "SessionNotOnOrAfter") is { } s ? ParseInstant(s) : (DateTimeOffset?)null;
+        if (sessionNotOnOrAfter is { } sessionEnd && now - skew >= sessionEnd)
+        {
+            throw Reject(SamlFailureReason.Expired, "The IdP session has already ended.");
+        }
 
         var attributes = ReadAttributes(assertion);
         var email = FindEmail(attributes, nameId, nameIdFormat);
 
         var notOnOrAfter = conditionsNotOnOrAfter is { } c && c < confirmationNotOnOrAfter ? c : confirmationNotOnOrAfter;
 
-        // Last, so that refused responses never consume an ID. Remembered for as long as the
-        // assertion could still pass the time checks above.
-        if (!ctx.TryRememberAssertionId(assertionId, notOnOrAfter + skew))
-        {
-            throw Reject(SamlFailureReason.Replay, "The assertion has already been used.");
-        }
+        return (new SamlIdentity(idp.EntityId, nameId, nameIdFormat, sessionIndex, attributes, email, notOnOrAfter, sessionNotOnOrAfter, assertionId),
+            ReplayDeadline(assertion, skew));
+    }
 
-        return new SamlIdentity(idp.EntityId, nameId, nameIdFormat, sessionIndex, attributes, email, notOnOrAfter, sessionNotOnOrAfter, assertionId);
+    /// <summary>
+    /// Until when the assertion id must be remembered: the latest time bound anywhere in the assertion (Conditions and
+    /// every SubjectConfirmationData, not only the confirmation that passed now) plus the skew, so no later check on
+    /// any replica can accept it again. Capped by the staleness rule (IssueInstant + <see cref="MaxIssueAge"/>), after
+    /// which every check refuses it anyway: a year-long NotOnOrAfter does not keep a Redis key for a year.
+    /// </summary>
+    internal static DateTimeOffset ReplayDeadline(XmlElement assertion, TimeSpan skew)
+    {
+        var latest = DateTimeOffset.MinValue;
+        if (SafeXml.SingleChild(assertion, A, "Conditions") is { } conditions && SafeXml.Attr(conditions, "NotOnOrAfter") is { } c)
+        {
+            latest = Max(latest, ParseInstant(c));
+        }
+        if (SafeXml.SingleChild(assertion, A, "Subject") is { } subject)
+        {
+            foreach (var confirmation in SafeXml.Children(subject, A, "SubjectConfirmation"))
+            {
+                if (SafeXml.SingleChild(confirmation, A, "SubjectConfirmationData") is { } data && SafeXml.Attr(data, "NotOnOrAfter") is { } d)
+                {
+                    latest = Max(latest, ParseInstant(d));
+                }
+            }
+        }
+        var staleAt = ParseInstant(SafeXml.Attr(assertion, "IssueInstant")!) + MaxIssueAge;
+        return (latest < staleAt ? latest : staleAt) + skew;
+
+        static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
+    }
+
+    /// <summary>
+    /// Both the assertion's (signed) and the response's IssueInstant: not older than <see cref="MaxIssueAge"/> plus the
+    /// skew, not in the future. A signed assertion with a far NotOnOrAfter would otherwise work for as long as it says.
+    /// </summary>
+    private static void CheckIssueInstant(XmlElement response, XmlElement assertion, DateTimeOffset now, TimeSpan skew)
+    {
+        foreach (var element in new[] { assertion, response })
+        {
+            var issued = SafeXml.Attr(element, "IssueInstant") is { } value ? ParseInstant(value)
+                : throw Reject(SamlFailureReason.Malformed, "An IssueInstant is missing.");
+            if (issued < now - MaxIssueAge - skew)
+            {
+                throw Reject(SamlFailureReason.Stale, "The response was issued too long ago.");
+            }
+            if (issued > now + skew)
+            {
+                throw Reject(SamlFailureReason.NotYetValid, "The response was issued in the future.");
+            }
+        }
     }
 
     private static void CheckResponseInResponseTo(XmlElement response, SamlValidationContext ctx)
@@ -474,7 +544,7 @@ public static class SamlResponseValidator
 
     private static Rejection Reject(SamlFailureReason reason, string message) => new(reason, message, null);
 
-    /// <summary>Internal control flow only; never escapes <see cref="Validate"/>.</summary>
+    /// <summary>Internal control flow only; never escapes <see cref="ValidateAsync"/>.</summary>
     internal sealed class Rejection(SamlFailureReason reason, string message, string? idpStatusCode) : Exception(message)
     {
         public SamlFailureReason Reason { get; } = reason;

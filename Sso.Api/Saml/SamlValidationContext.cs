@@ -17,7 +17,7 @@ public sealed class SamlValidationContext
     /// Records an assertion ID until <c>expiresAt</c>; returns false when it was already recorded.
     /// Must be atomic (e.g. a cache add-if-absent) for replay protection to hold across concurrent requests.
     /// </summary>
-    public required Func<string, DateTimeOffset, bool> TryRememberAssertionId { get; init; }
+    public required Func<string, DateTimeOffset, CancellationToken, Task<bool>> TryRememberAssertionId { get; init; }
 
     public TimeProvider Clock { get; init; } = TimeProvider.System;
 

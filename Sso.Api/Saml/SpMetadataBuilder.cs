@@ -9,6 +9,17 @@ public static class SpMetadataBuilder
     public static string Build(SpConfig sp)
     {
         ArgumentNullException.ThrowIfNull(sp);
+        return Build(sp, sp.SigningCertificate is { } certificate ? [certificate.RawData] : []);
+    }
+
+    /// <param name="signingCertificates">
+    /// DER of the public certificates to publish: the current one and, during a rollover, the next or previous one.
+    /// Public parts only, so metadata never needs the private key.
+    /// </param>
+    public static string Build(SpConfig sp, IReadOnlyList<byte[]> signingCertificates)
+    {
+        ArgumentNullException.ThrowIfNull(sp);
+        ArgumentNullException.ThrowIfNull(signingCertificates);
 
         var settings = new XmlWriterSettings { Indent = true, Encoding = new UTF8Encoding(false), OmitXmlDeclaration = true };
         var sb = new StringBuilder();
@@ -19,18 +30,17 @@ public static class SpMetadataBuilder
 
             w.WriteStartElement("md", "SPSSODescriptor", SamlConstants.MetadataNamespace);
             w.WriteAttributeString("protocolSupportEnumeration", SamlConstants.ProtocolNamespace);
-            w.WriteAttributeString("AuthnRequestsSigned", sp.SigningCertificate is null ? "false" : "true");
+            w.WriteAttributeString("AuthnRequestsSigned", signingCertificates.Count == 0 ? "false" : "true");
             w.WriteAttributeString("WantAssertionsSigned", "true");
 
             // Element order follows the metadata schema: KeyDescriptor, NameIDFormat, AssertionConsumerService.
-            if (sp.SigningCertificate is not null)
+            foreach (var certificate in signingCertificates)
             {
                 w.WriteStartElement("md", "KeyDescriptor", SamlConstants.MetadataNamespace);
                 w.WriteAttributeString("use", "signing");
                 w.WriteStartElement("ds", "KeyInfo", SamlConstants.XmlDsigNamespace);
                 w.WriteStartElement("ds", "X509Data", SamlConstants.XmlDsigNamespace);
-                // RawData is the public certificate only; the private key never leaves the store.
-                w.WriteElementString("ds", "X509Certificate", SamlConstants.XmlDsigNamespace, Convert.ToBase64String(sp.SigningCertificate.RawData));
+                w.WriteElementString("ds", "X509Certificate", SamlConstants.XmlDsigNamespace, Convert.ToBase64String(certificate));
                 w.WriteEndElement();
                 w.WriteEndElement();
                 w.WriteEndElement();

@@ -103,7 +103,7 @@ public class MetadataTests
     {
         var idp = IdpMetadataReader.Read(SampleIdpMetadata()).ToIdpConfig();
 
-        var result = SamlResponseValidator.Validate(SignedAssertionResponse(), Context(idp: idp));
+        var result = TestIdp.Validate(SignedAssertionResponse(), Context(idp: idp));
 
         Assert.True(result.Succeeded, result.ToString());
     }

@@ -9,7 +9,7 @@ namespace Sso.Api.Tests.Saml;
 public class SamlResponseValidatorTests
 {
     private static SamlValidationResult Validate(string base64, SamlValidationContext? ctx = null) =>
-        SamlResponseValidator.Validate(base64, ctx ?? Context());
+        TestIdp.Validate(base64, ctx ?? Context());
 
     private static void AssertRejected(SamlFailureReason expected, SamlValidationResult result)
     {

@@ -14,7 +14,7 @@ public class SignatureWrappingTests
     private const string A = SamlConstants.AssertionNamespace;
     private const string Ds = SamlConstants.XmlDsigNamespace;
 
-    private static SamlValidationResult Validate(XmlDocument doc) => SamlResponseValidator.Validate(Encode(doc), Context());
+    private static SamlValidationResult Validate(XmlDocument doc) => TestIdp.Validate(Encode(doc), Context());
 
     private static XmlElement Forge(XmlElement assertion, bool keepId)
     {

@@ -45,6 +45,10 @@ internal static class TestIdp
 
     public static SpConfig SpConfig() => new(SpEntityId);
 
+    /// <summary>The validator with the in-memory replay store, which completes at once: the tests stay synchronous.</summary>
+    public static SamlValidationResult Validate(string? base64, SamlValidationContext ctx) =>
+        SamlResponseValidator.ValidateAsync(base64, ctx).GetAwaiter().GetResult();
+
     public static SamlValidationContext Context(
         IdpConfig? idp = null,
         string? expectedInResponseTo = RequestId,
@@ -85,9 +89,13 @@ internal static class TestIdp
 
         var responseIssuer = s.ResponseIssuer is null ? string.Empty : $"<saml:Issuer>{Esc(s.ResponseIssuer)}</saml:Issuer>";
         var scdNotBefore = s.ConfirmationNotBefore is { } nb ? $" NotBefore=\"{T(nb)}\"" : string.Empty;
+        var secondConfirmation = s.SecondConfirmationNotOnOrAfter is { } second
+            ? $"<saml:SubjectConfirmation Method=\"{Esc(s.ConfirmationMethod)}\"><saml:SubjectConfirmationData{Opt("InResponseTo", s.ConfirmationInResponseTo)} Recipient=\"{Esc(s.Recipient)}\" NotOnOrAfter=\"{T(second)}\"/></saml:SubjectConfirmation>"
+            : string.Empty;
+        var sessionNotOnOrAfter = s.SessionNotOnOrAfter is { } session ? $" SessionNotOnOrAfter=\"{T(session)}\"" : string.Empty;
 
         return
-            $"<samlp:Response xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\" xmlns:saml=\"urn:oasis:names:tc:SAML:2.0:assertion\" ID=\"{s.ResponseId}\" Version=\"2.0\" IssueInstant=\"{T(s.IssueInstant)}\"{Opt("Destination", s.Destination)}{Opt("InResponseTo", s.InResponseTo)}>" +
+            $"<samlp:Response xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\" xmlns:saml=\"urn:oasis:names:tc:SAML:2.0:assertion\" ID=\"{s.ResponseId}\" Version=\"2.0\" IssueInstant=\"{T(s.ResponseIssueInstant ?? s.IssueInstant)}\"{Opt("Destination", s.Destination)}{Opt("InResponseTo", s.InResponseTo)}>" +
             responseIssuer +
             $"<samlp:Status><samlp:StatusCode Value=\"{Esc(s.StatusCode)}\"/></samlp:Status>" +
             $"<saml:Assertion ID=\"{s.AssertionId}\" Version=\"2.0\" IssueInstant=\"{T(s.IssueInstant)}\">" +
@@ -97,11 +105,12 @@ internal static class TestIdp
             $"<saml:SubjectConfirmation Method=\"{Esc(s.ConfirmationMethod)}\">" +
             $"<saml:SubjectConfirmationData{Opt("InResponseTo", s.ConfirmationInResponseTo)} Recipient=\"{Esc(s.Recipient)}\" NotOnOrAfter=\"{T(s.ConfirmationNotOnOrAfter)}\"{scdNotBefore}/>" +
             "</saml:SubjectConfirmation>" +
+            secondConfirmation +
             "</saml:Subject>" +
             $"<saml:Conditions NotBefore=\"{T(s.NotBefore)}\" NotOnOrAfter=\"{T(s.NotOnOrAfter)}\">" +
             $"<saml:AudienceRestriction><saml:Audience>{Esc(s.Audience)}</saml:Audience></saml:AudienceRestriction>" +
             "</saml:Conditions>" +
-            $"<saml:AuthnStatement AuthnInstant=\"{T(s.IssueInstant)}\" SessionIndex=\"{Esc(s.SessionIndex)}\">" +
+            $"<saml:AuthnStatement AuthnInstant=\"{T(s.AuthnInstant ?? s.IssueInstant)}\" SessionIndex=\"{Esc(s.SessionIndex)}\"{sessionNotOnOrAfter}>" +
             "<saml:AuthnContext><saml:AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport</saml:AuthnContextClassRef></saml:AuthnContext>" +
             "</saml:AuthnStatement>" +
             (attributes.Length > 0 ? $"<saml:AttributeStatement>{attributes}</saml:AttributeStatement>" : string.Empty) +
@@ -182,6 +191,12 @@ internal sealed record ResponseSpec
     public DateTimeOffset NotOnOrAfter { get; init; } = TestIdp.Now.AddMinutes(5);
     public DateTimeOffset ConfirmationNotOnOrAfter { get; init; } = TestIdp.Now.AddMinutes(5);
     public DateTimeOffset? ConfirmationNotBefore { get; init; }
+    /// <summary>A second bearer confirmation with this NotOnOrAfter, when set.</summary>
+    public DateTimeOffset? SecondConfirmationNotOnOrAfter { get; init; }
+    /// <summary>The response's own IssueInstant when it differs from the assertion's.</summary>
+    public DateTimeOffset? ResponseIssueInstant { get; init; }
+    public DateTimeOffset? AuthnInstant { get; init; }
+    public DateTimeOffset? SessionNotOnOrAfter { get; init; }
     public string NameId { get; init; } = "alice@example.com";
     public string NameIdFormat { get; init; } = SamlConstants.NameIdFormatEmail;
     public string SessionIndex { get; init; } = "_session-1";
@@ -206,5 +221,6 @@ internal sealed class ReplayStore
 
     public IReadOnlyDictionary<string, DateTimeOffset> Seen => _seen;
 
-    public bool TryRemember(string assertionId, DateTimeOffset expiresAt) => _seen.TryAdd(assertionId, expiresAt);
+    public Task<bool> TryRemember(string assertionId, DateTimeOffset expiresAt, CancellationToken cancellationToken) =>
+        Task.FromResult(_seen.TryAdd(assertionId, expiresAt));
 }
