@@ -11,6 +11,7 @@ public static class GatewayExtensions
     public const string AuthPolicy = "auth";
     public const string GeneralPolicy = "general";
     public const string SignupPolicy = "signup";
+    public const string SamlPolicy = "saml";
 
     public static void AddGateway(this WebApplicationBuilder builder)
     {
@@ -18,6 +19,8 @@ public static class GatewayExtensions
             .Validate(o => TrustedNetworks.TryParse(o.TrustedProxies, out _, out _),
                 "Gateway:TrustedProxies holds an entry that is neither an IP address nor a CIDR network.")
             .Validate(o => o.Ipv6PartitionPrefix is >= 32 and <= 128, "Gateway:Ipv6PartitionPrefix must be between 32 and 128.")
+            .Validate(o => new[] { o.Auth, o.General, o.Signup, o.SamlReads }.All(l => l.PermitLimit > 0 && l.WindowSeconds > 0),
+                "Every Gateway rate limit needs a PermitLimit and a WindowSeconds above 0.")
             .ValidateOnStart();
         builder.Services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<GatewayOptions>>((o, gateway) =>
         {
@@ -43,6 +46,11 @@ public static class GatewayExtensions
                 HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsHead(http.Request.Method)
                     ? RateLimitPartition.GetNoLimiter("reads")
                     : PerClient(http, "signup", Options(http), Options(http).Signup));
+            // SAML: reads (start, metadata) have a budget of their own; ACS posts share the auth budget.
+            limiter.AddPolicy(SamlPolicy, http =>
+                HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsHead(http.Request.Method)
+                    ? PerClient(http, "saml-reads", Options(http), Options(http).SamlReads)
+                    : PerClient(http, "auth", Options(http), Options(http).Auth));
             limiter.AddPolicy(GeneralPolicy, http => PerClient(http, "general", Options(http), Options(http).General));
         });
     }

@@ -22,6 +22,13 @@ public sealed class GatewayOptions
     /// <summary>Per client IP, on POSTs to the authentication routes (login, codes, resets, SSO).</summary>
     public RateLimit Auth { get; set; } = new() { PermitLimit = 30, WindowSeconds = 60 };
 
+    /// <summary>
+    /// Per client IP, on GETs of the SAML endpoints (<c>/login/saml/...</c>: starting a login, metadata): each is
+    /// unauthenticated and builds (maybe signs) an AuthnRequest, so a flood from one address is cut off here.
+    /// POSTs of the ACS spend the <see cref="Auth"/> budget.
+    /// </summary>
+    public RateLimit SamlReads { get; set; } = new() { PermitLimit = 60, WindowSeconds = 60 };
+
     /// <summary>Per client IP, on everything else.</summary>
     public RateLimit General { get; set; } = new() { PermitLimit = 600, WindowSeconds = 60 };
 

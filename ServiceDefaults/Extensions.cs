@@ -20,6 +20,9 @@ public sealed class SpanNamedByPath;
 public static class Extensions
 {
     public const string LiveTag = "live";
+
+    /// <summary>Checks that warn ahead of trouble: reported on <c>/health/warnings</c>, not part of readiness.</summary>
+    public const string WarningTag = "warning";
     public const string ReadyTag = "ready";
 
     /// <summary>Sources every service traces: our own plus the libraries whose spans make one login one trace.</summary>
@@ -155,6 +158,7 @@ public static class Extensions
         // Degraded (e.g. the message bus reconnecting) is not ready: only Healthy answers 200.
         app.MapHealthChecks("/health", new HealthCheckOptions
         {
+            Predicate = c => !c.Tags.Contains(WarningTag),
             ResultStatusCodes =
             {
                 [HealthStatus.Healthy] = StatusCodes.Status200OK,
@@ -163,6 +167,18 @@ public static class Extensions
             },
         });
         app.MapHealthChecks("/alive", new HealthCheckOptions { Predicate = c => c.Tags.Contains(LiveTag) });
+        // Early warnings (e.g. a certificate expiring in a few weeks) for monitoring: 503 when one fires, yet never
+        // part of readiness, so a warning does not take a working service out of rotation.
+        app.MapHealthChecks("/health/warnings", new HealthCheckOptions
+        {
+            Predicate = c => c.Tags.Contains(WarningTag),
+            ResultStatusCodes =
+            {
+                [HealthStatus.Healthy] = StatusCodes.Status200OK,
+                [HealthStatus.Degraded] = StatusCodes.Status503ServiceUnavailable,
+                [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable,
+            },
+        });
         SpanRecorder.MapEndpoint(app);
         return app;
     }

@@ -13,4 +13,5 @@ app.MapDefaultEndpoints();
 app.MapRazorPages();
 app.MapSamlApi();
 app.MapAdminSsoApi();
+app.MapAdminSpCertificatesApi();
 app.Run();

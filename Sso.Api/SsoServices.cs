@@ -1,6 +1,7 @@
 using AccessPlatform.Sso.Admin;
 using AccessPlatform.Sso.Data;
 using AccessPlatform.Sso.Login;
+using AccessPlatform.Sso.Telemetry;
 using Microsoft.AspNetCore.Authentication;
 
 namespace AccessPlatform.Sso;
@@ -19,12 +20,15 @@ public static class SsoServices
             // The AppHost gives every service the public origin at the top level.
             o.PublicOrigin = configuration["PublicOrigin"] ?? o.PublicOrigin;
             o.AllowHttpIdp = configuration.GetValue<bool?>("Sso:AllowHttpIdp") ?? environment.IsDevelopment();
-        });
+        }).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<Migrator>();
         services.AddMemoryCache();
         services.AddSingleton<SpSigningKeys>();
         services.AddSingleton<SsoConnectionStore>();
+        services.AddSingleton<CertificateExpiryMonitor>();
+        services.AddHostedService(sp => sp.GetRequiredService<CertificateExpiryMonitor>());
+        services.AddHealthChecks().AddCheck<CertificateExpiryMonitor>("sso-certificates", tags: [Extensions.WarningTag]);
         services.AddSingleton<SamlState>();
         services.AddScoped<SsoSettingsService>();
         // Service discovery resolves http://login-api through the AppHost's reference.

@@ -46,7 +46,8 @@ public static partial class SsoBridgeApi
                 type: "https://access-platform/problems/sso-refused", extensions: new Dictionary<string, object?> { ["reason"] = refused.Reason });
         }
         var user = ((SsoSignInResult.Accepted)result).User;
-        var code = await codes.IssueAsync(new SsoCodeGrant(user.Id, user.AccountId, request.ReturnPath!, request.BrowserBindingHash!));
+        var code = await codes.IssueAsync(new SsoCodeGrant(user.Id, user.AccountId, request.ReturnPath!, request.BrowserBindingHash!,
+            request.SessionNotOnOrAfter));
         return TypedResults.Ok(new SsoLoginIssued(code, user.Id));
     }
 
@@ -120,7 +121,7 @@ public static partial class SsoBridgeApi
         }
         // The user is read again and goes through the flow's access rules, like every login.
         var user = await users.FindInAccountAsync(grant.AccountId, grant.UserId);
-        var outcome = user is null ? new LoginOutcome.InvalidCredentials() : await flow.StartSsoAsync(user, http);
+        var outcome = user is null ? new LoginOutcome.InvalidCredentials() : await flow.StartSsoAsync(user, http, grant.SessionNotOnOrAfter);
         if (outcome is not LoginOutcome.SignedIn signedIn)
         {
             await audit.RecordAsync(SsoAuditEvents.Refused, grant.AccountId, grant.UserId,

@@ -22,9 +22,11 @@ public sealed partial class LoginFlow(
     /// SSO completion: the account's IdP proved the identity, so the flow starts after the password step, and (the
     /// platform's rule for SSO, as before) the IdP's sign-in stands in for the device check and second factor.
     /// </summary>
-    public Task<LoginOutcome> StartSsoAsync(User user, HttpContext http)
+    /// <param name="sessionNotOnOrAfter">The IdP's SessionNotOnOrAfter, which caps the session's absolute expiry.</param>
+    public Task<LoginOutcome> StartSsoAsync(User user, HttpContext http, DateTimeOffset? sessionNotOnOrAfter = null)
     {
         var state = NewState(LoginEntry.Sso, http, credentials: null);
+        state.SessionNotAfter = sessionNotOnOrAfter?.UtcDateTime;
         state.User = user;
         state.UserId = user.Id;
         state.SecurityStamp = user.SecurityStamp;

@@ -34,6 +34,9 @@ public sealed class LoginState
     /// <summary>The device check found this browser trusted for the user, or the entry needs no second factor.</summary>
     public bool SecondFactorSatisfied { get; set; }
 
+    /// <summary>An SSO login's SessionNotOnOrAfter from the IdP: the session ends then at the latest.</summary>
+    public DateTime? SessionNotAfter { get; set; }
+
     /// <summary>The channel of the second factor passed in this flow, if one was.</summary>
     public string? PassedSecondFactor { get; set; }
 

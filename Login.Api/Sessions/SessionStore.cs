@@ -48,8 +48,9 @@ public sealed record Session(
 
 /// <param name="SecurityStamp">The user's security stamp as read for this login: a password change, reset or SSO
 /// enforcement rotates it and so ends the session, even one issued by a login that raced the change.</param>
+/// <param name="NotAfter">An end the session must not outlive (an SSO IdP's SessionNotOnOrAfter); the earlier of it and the absolute lifetime wins.</param>
 public sealed record NewSession(Guid UserId, Guid AccountId, string Username, string AccountKey, string[] Roles, string Language, string DeviceLabel,
-    string? Ip, Guid SecurityStamp);
+    string? Ip, Guid SecurityStamp, DateTime? NotAfter = null);
 
 /// <summary>One page of a user's sessions, newest first, and how many there are in all.</summary>
 public sealed record SessionPage(IReadOnlyList<Session> Items, int Page, int PageSize, int Total)
@@ -114,8 +115,13 @@ public sealed partial class SessionStore(
     {
         var secret = WebEncoders.Base64UrlEncode(RandomNumberGenerator.GetBytes(32));
         var now = clock.GetUtcNow().UtcDateTime;
+        var absoluteExpiry = now + options.Value.AbsoluteLifetime;
+        if (request.NotAfter is { } notAfter && notAfter < absoluteExpiry)
+        {
+            absoluteExpiry = notAfter;
+        }
         var session = new Session(HandleOf(secret), request.UserId, request.AccountId, request.Username, request.AccountKey, request.Roles,
-            request.Language, now, now, now + options.Value.AbsoluteLifetime, request.DeviceLabel, request.Ip,
+            request.Language, now, now, absoluteExpiry, request.DeviceLabel, request.Ip,
             request.SecurityStamp, SessionUserState.RolesVersionOf(request.Roles));
         var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(CreateScript, [Key(session.Handle), UserKey(session.UserId)],
         [

@@ -14,6 +14,14 @@ public sealed class SsoOptions
     /// <summary>How long a started login may take at the IdP.</summary>
     public int PendingRequestMinutes { get; set; } = 10;
 
+    /// <summary>IdP and SP certificates expiring within this many days raise the metric and the health warning.</summary>
+    [System.ComponentModel.DataAnnotations.Range(1, 365)]
+    public int CertificateWarningDays { get; set; } = 30;
+
+    /// <summary>How often the certificate expiry check reads the database.</summary>
+    [System.ComponentModel.DataAnnotations.Range(1, 24 * 60)]
+    public int CertificateCheckMinutes { get; set; } = 60;
+
     /// <summary>http IdP URLs are for local development and tests only.</summary>
     public bool AllowHttpIdp { get; set; }
 

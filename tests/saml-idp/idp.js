@@ -4,7 +4,8 @@
 //   GET  /metadata           IdP metadata (signing certificate "primary")
 //   GET  /sso?SAMLRequest=.. HTTP-Redirect AuthnRequest in, auto-posting form with a signed response out;
 //                            the user comes from the query (nameId, email, givenName, surname, key)
-//   POST /mint               JSON in, { samlResponse } out: a response shaped by the test (hostile cases)
+//   POST /mint               JSON in, { samlResponse } out: a response shaped by the test (hostile cases);
+//                            shiftMinutes moves IssueInstant, AuthnInstant, SessionNotOnOrAfter, ... from now
 'use strict';
 
 const http = require('http');
@@ -48,7 +49,7 @@ function idp(base, keyName, algorithm) {
 }
 
 // The login response template: samlify's default plus an AuthnStatement and the user's attributes.
-function template(user) {
+function template(user, values) {
   const attributes = [
     ['email', user.email],
     ['givenName', user.givenName],
@@ -62,7 +63,9 @@ function template(user) {
     + '<saml:Issuer>{Issuer}</saml:Issuer><saml:Subject><saml:NameID Format="{NameIDFormat}">{NameID}</saml:NameID>'
     + '<saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer"><saml:SubjectConfirmationData NotOnOrAfter="{SubjectConfirmationDataNotOnOrAfter}" Recipient="{SubjectRecipient}" InResponseTo="{InResponseTo}"/></saml:SubjectConfirmation></saml:Subject>'
     + '<saml:Conditions NotBefore="{ConditionsNotBefore}" NotOnOrAfter="{ConditionsNotOnOrAfter}"><saml:AudienceRestriction><saml:Audience>{Audience}</saml:Audience></saml:AudienceRestriction></saml:Conditions>'
-    + '<saml:AuthnStatement AuthnInstant="{IssueInstant}" SessionIndex="{SessionIndex}"><saml:AuthnContext><saml:AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport</saml:AuthnContextClassRef></saml:AuthnContext></saml:AuthnStatement>'
+    + '<saml:AuthnStatement AuthnInstant="{AuthnInstant}" SessionIndex="{SessionIndex}"'
+    + (values.SessionNotOnOrAfter ? ' SessionNotOnOrAfter="{SessionNotOnOrAfter}"' : '') + '>'
+    + '<saml:AuthnContext><saml:AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport</saml:AuthnContextClassRef></saml:AuthnContext></saml:AuthnStatement>'
     + (attributes ? `<saml:AttributeStatement>${attributes}</saml:AttributeStatement>` : '')
     + '</saml:Assertion></samlp:Response>';
 }
@@ -87,6 +90,9 @@ async function mint(base, m) {
     SubjectRecipient: m.acsUrl,
     Issuer: ENTITY_ID,
     IssueInstant: now.toISOString(),
+    AuthnInstant: now.toISOString(),
+    // Absent unless shifted or overridden: the IdP does not bound the session.
+    SessionNotOnOrAfter: null,
     StatusCode: 'urn:oasis:names:tc:SAML:2.0:status:Success',
     ConditionsNotBefore: offset(-1),
     ConditionsNotOnOrAfter: offset(5),
@@ -100,7 +106,7 @@ async function mint(base, m) {
   for (const [name, minutes] of Object.entries(m.shiftMinutes || {})) values[name] = offset(minutes);
   Object.assign(values, m.overrides || {});
   const result = await idp(base, m.key || 'primary', m.algorithm).createLoginResponse(sp, null, 'post', user, {
-    customTagReplacement: (t) => ({ id: values.ID, context: saml.SamlLib.replaceTagsByValue(template(user), values) }),
+    customTagReplacement: (t) => ({ id: values.ID, context: saml.SamlLib.replaceTagsByValue(template(user, values), values) }),
   });
   return result.context;
 }

@@ -1,4 +1,5 @@
 using AccessPlatform.Sso.Admin;
+using AccessPlatform.Sso.Data;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.Extensions.Localization;
@@ -6,7 +7,8 @@ using Microsoft.Extensions.Localization;
 namespace AccessPlatform.Sso.Pages.Admin;
 
 /// <summary>The SSO settings page: what to copy into the IdP, and the form for the IdP's details. Same rules as the API.</summary>
-public sealed class SsoModel(SsoSettingsService settings, IStringLocalizer<SsoResource> t) : PageModel
+public sealed class SsoModel(SsoSettingsService settings, SpSigningKeys spKeys, IStringLocalizer<SsoResource> t, TimeProvider clock,
+    Microsoft.Extensions.Options.IOptions<AccessPlatform.Sso.Login.SsoOptions> options) : PageModel
 {
     public const int MaxUploadBytes = 1024 * 1024;
 
@@ -23,6 +25,36 @@ public sealed class SsoModel(SsoSettingsService settings, IStringLocalizer<SsoRe
     public SsoSettingsView View { get; private set; } = null!;
     public Dictionary<string, string[]> Errors { get; private set; } = [];
     public bool Saved { get; private set; }
+
+    /// <summary>The resource key of the rollover step just done, for the status line.</summary>
+    public string? RolloverDone { get; private set; }
+
+    /// <summary>Within the warning window of the expiry metric and health check.</summary>
+    public bool ExpiresSoon(DateTime notAfter) => notAfter - clock.GetUtcNow().UtcDateTime <= TimeSpan.FromDays(options.Value.CertificateWarningDays);
+
+    public Task<IActionResult> OnPostNextCertificateAsync() => RolloverAsync(spKeys.AddNextAsync, "Admin_SpNextAdded");
+
+    public Task<IActionResult> OnPostSwitchCertificateAsync() => RolloverAsync(spKeys.SwitchAsync, "Admin_SpSwitched");
+
+    public Task<IActionResult> OnPostRetireCertificateAsync() => RolloverAsync(spKeys.RetireAsync, "Admin_SpRetired");
+
+    private async Task<IActionResult> RolloverAsync(Func<string, Task<SpRolloverResult>> step, string doneKey)
+    {
+        var account = User.AccountOf();
+        await settings.GetAsync(account);
+        var result = await step(account);
+        await OnGetAsync();
+        if (result == SpRolloverResult.Conflict)
+        {
+            Errors[""] = [t["Admin_SpRolloverConflict"]];
+            Response.StatusCode = StatusCodes.Status409Conflict;
+        }
+        else
+        {
+            RolloverDone = doneKey;
+        }
+        return Page();
+    }
 
     public async Task OnGetAsync()
     {

@@ -1,0 +1,42 @@
+using AccessPlatform.Sso.Data;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace AccessPlatform.Sso.Admin;
+
+/// <summary>
+/// SP signing certificate rollover of the caller's own account: add a next certificate (published in metadata beside
+/// the current one), switch to it (the old one stays published as previous), retire the old one.
+/// </summary>
+public static class AdminSpCertificatesApi
+{
+    public static IEndpointRouteBuilder MapAdminSpCertificatesApi(this IEndpointRouteBuilder app)
+    {
+        var certificates = app.MapGroup("/api/admin/sso/sp-certificates").WithTags("SSO settings").RequireAuthorization(AdminClaims.Policy);
+        certificates.MapPost("/next", (HttpContext http, SpSigningKeys keys, SsoSettingsService settings) =>
+                StepAsync(http, settings, () => keys.AddNextAsync(http.User.AccountOf()),
+                    "A next certificate already exists, or the previous one is not retired yet."))
+            .WithName("AddNextSpCertificate").WithSummary("Adds the next SP signing certificate (published, not yet used).");
+        certificates.MapPost("/switch", (HttpContext http, SpSigningKeys keys, SsoSettingsService settings) =>
+                StepAsync(http, settings, () => keys.SwitchAsync(http.User.AccountOf()),
+                    "There is no next certificate to switch to, or the previous one is not retired yet."))
+            .WithName("SwitchSpCertificate").WithSummary("Signs with the next SP certificate from now on; the old one stays published.");
+        certificates.MapPost("/retire", (HttpContext http, SpSigningKeys keys, SsoSettingsService settings) =>
+                StepAsync(http, settings, () => keys.RetireAsync(http.User.AccountOf()), "There is no previous certificate to retire."))
+            .WithName("RetireSpCertificate").WithSummary("Stops publishing the SP certificate that was switched away from.");
+        return app;
+    }
+
+    private static async Task<Results<Ok<SsoSettingsView>, ProblemHttpResult>> StepAsync(
+        HttpContext http, SsoSettingsService settings, Func<Task<SpRolloverResult>> step, string conflict)
+    {
+        var account = http.User.AccountOf();
+        // The connection (and its current key) exists before any rollover step.
+        await settings.GetAsync(account);
+        if (await step() == SpRolloverResult.Conflict)
+        {
+            return TypedResults.Problem(title: "This rollover step does not fit the current certificates.", detail: conflict,
+                statusCode: StatusCodes.Status409Conflict, type: "https://access-platform/problems/sp-rollover-conflict");
+        }
+        return TypedResults.Ok(await settings.GetAsync(account));
+    }
+}
