@@ -44,6 +44,8 @@ public sealed class PlatformFixture : IAsyncLifetime
         // Small, known limits so the limits themselves can be tested quickly.
         "--Services:gateway:Gateway:Auth:PermitLimit=40",
         "--Services:gateway:Gateway:Auth:WindowSeconds=60",
+        $"--Services:gateway:Gateway:SamlReads:PermitLimit={SamlReadBudget}",
+        "--Services:gateway:Gateway:SamlReads:WindowSeconds=60",
         "--Services:notifications-worker:Notifications:Retry:MinIntervalMs=100",
         "--Services:notifications-worker:Notifications:Retry:MaxIntervalMs=500",
         "--Services:notifications-worker:Notifications:Retry:IntervalDeltaMs=100",
@@ -70,6 +72,9 @@ public sealed class PlatformFixture : IAsyncLifetime
     public string InternalApiKey { get; private set; } = "";
 
     public const int IpFailureBudget = 20;
+
+    /// <summary>SAML GETs one client address may make per minute (<c>Gateway:SamlReads</c>).</summary>
+    public const int SamlReadBudget = 50;
 
     private int nextClientIp = 19;
 
