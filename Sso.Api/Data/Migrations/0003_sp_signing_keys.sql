@@ -14,6 +14,6 @@ CREATE TABLE sso_sp_keys (
 );
 CREATE UNIQUE INDEX sso_sp_keys_one_per_state ON sso_sp_keys (account_key, state);
 
--- Existing keys move over at start-up (SpKeyMigration: encryption needs the key ring, which SQL has not);
+-- Existing keys move over at start-up (SpSigningKeys.MigratePlainKeysAsync: encryption needs the key ring, which SQL has not);
 -- the plain PKCS#12 column is emptied row by row as that happens and is unused from then on.
 ALTER TABLE sso_connections ALTER COLUMN sp_signing_pfx DROP NOT NULL;
