@@ -6,8 +6,11 @@ using StackExchange.Redis;
 
 namespace AccessPlatform.Login.Sso;
 
-/// <summary>What a one-time code stands for: the user, where to go after, and the hash of the browser binding secret.</summary>
-public sealed record SsoCodeGrant(Guid UserId, Guid AccountId, string ReturnPath, string BrowserBindingHash);
+/// <summary>
+/// What a one-time code stands for: the user, where to go after, and the hash of the browser binding secret. With
+/// <see cref="Link"/> the code opens the link page for that identity instead of a session.
+/// </summary>
+public sealed record SsoCodeGrant(Guid UserId, Guid AccountId, string ReturnPath, string BrowserBindingHash, SsoIdentity? Link = null);
 
 /// <summary>
 /// One-time codes that hand an SSO login from Sso.Api to the browser: 256 random bits, kept in Redis under their
