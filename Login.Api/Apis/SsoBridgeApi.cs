@@ -139,9 +139,9 @@ public static partial class SsoBridgeApi
         SsoLinkStore links, UserStore users, AuditLog audit, SsoLinkNotifier notifier)
     {
         var errors = new Dictionary<string, string[]>();
-        if (change.Changes is not { Length: > 0 and <= 32 } lines || lines.Any(l => l is null || l.Length is 0 or > 2200 || l.Any(char.IsControl)))
+        if (change.Changes is not { Length: > 0 and <= 32 } lines || lines.Any(l => l is null || l.Length is 0 or > 4200 || l.Any(char.IsControl)))
         {
-            errors["changes"] = ["One to 32 lines of at most 2200 characters, no control characters."];
+            errors["changes"] = ["One to 32 lines of at most 4200 characters, no control characters."];
         }
         if (change.Ip is not null && !IPAddress.TryParse(change.Ip, out _))
         {

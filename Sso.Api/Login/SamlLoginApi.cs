@@ -119,7 +119,8 @@ public static partial class SamlLoginApi
                 account, identity.IdpEntityId, identity.NameId, identity.Email,
                 FirstValue(identity.Attributes, GivenNameAttributes), FirstValue(identity.Attributes, FamilyNameAttributes),
                 connection.JitProvisioning, returnPath,
-                WebEncoders.Base64UrlEncode(SHA256.HashData(Encoding.UTF8.GetBytes(binding))), ip), cancellationToken);
+                WebEncoders.Base64UrlEncode(SHA256.HashData(Encoding.UTF8.GetBytes(binding))), ip,
+                identity.NameIdFormat, connection.LinkExistingUsersByEmail), cancellationToken);
             if (outcome is BridgeOutcome.Invalid)
             {
                 await loginApi.RecordRefusalAsync(account, "saml-identity-invalid", ip, cancellationToken);
