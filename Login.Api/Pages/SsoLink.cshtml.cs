@@ -23,6 +23,12 @@ public sealed class SsoLinkModel(LoginFlow flow, SessionCookie sessionCookie, IS
 
     public async Task<IActionResult> OnGetAsync()
     {
+        // The flow cookies are SameSite=Strict, so a browser that arrives here through a redirect chain a cross-site IdP
+        // started does not send them: show the form, whose POST is same-site and decides (an unknown flow is "gone" then).
+        if (FlowId is null)
+        {
+            return Page();
+        }
         if (await flow.DescribeAsync(FlowId, HttpContext) is not LoginOutcome.PasswordRequired)
         {
             return GonePage(StatusCodes.Status200OK);
