@@ -13,6 +13,9 @@ public enum NotificationPurpose
     AccountActivation,
     SignupNotice,
     AuthenticatorChanged,
+    SsoLinkChanged,
+    SsoSettingsChanged,
+    Welcome,
 }
 
 /// <summary>

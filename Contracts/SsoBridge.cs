@@ -17,6 +17,7 @@ public static partial class SsoBridge
     public const string RefusalsRoute = "/refusals";
     public const string AccountRoute = "/accounts/{key}";
     public const string SsoEnforcedRoute = "/accounts/{key}/sso-enforced";
+    public const string SettingsChangesRoute = "/accounts/{key}/settings-changes";
 
     /// <summary>Where the browser redeems the one-time code (Login.Api, public).</summary>
     public const string CompletePath = "/login/sso/complete";
@@ -26,6 +27,8 @@ public static partial class SsoBridge
     public static string RefusalsPath => RoutePrefix + RefusalsRoute;
 
     public static string SsoEnforcedPath(string accountKey) => $"{RoutePrefix}/accounts/{Uri.EscapeDataString(accountKey)}/sso-enforced";
+
+    public static string SettingsChangesPath(string accountKey) => $"{RoutePrefix}/accounts/{Uri.EscapeDataString(accountKey)}/settings-changes";
 
     /// <summary>Login.Api's session cookie; Sso.Api forwards it to ask who is signed in.</summary>
     public static string SessionCookieName(bool development) => development ? "ap_session" : "__Host-ap_session";
@@ -52,13 +55,18 @@ public static partial class SsoBridge
 /// <param name="ReturnPath">A local path to land on after sign-in.</param>
 /// <param name="SessionNotOnOrAfter">The IdP's SessionNotOnOrAfter: the platform session ends then at the latest.</param>
 public sealed record SsoLoginRequest(string? Account, string? IdpEntityId, string? NameId, string? Email, string? GivenName, string? FamilyName,
-    bool JitProvisioning, string? ReturnPath, string? BrowserBindingHash, string? Ip, DateTimeOffset? SessionNotOnOrAfter = null);
+    bool JitProvisioning, string? ReturnPath, string? BrowserBindingHash, string? Ip, DateTimeOffset? SessionNotOnOrAfter = null,
+    string? NameIdFormat = null, bool LinkExistingUsersByEmail = false);
 
 public sealed record SsoLoginIssued(string Code, Guid UserId);
 
 /// <summary>A response refused before any user was looked at (POST <see cref="SsoBridge.RefusalsPath"/>), for the audit log.</summary>
 public sealed record SsoRefusalReport(string? Account, string? Reason, string? Ip);
 
-public sealed record SsoEnforcement(bool Enforced);
+/// <param name="ActorId">The Account Manager who saved the settings (audited).</param>
+public sealed record SsoEnforcement(bool Enforced, Guid? ActorId = null, string? Ip = null);
+
+/// <summary>An SSO settings change Sso.Api is about to save: who, and one line per change (audited, emailed to every Account Manager).</summary>
+public sealed record SsoSettingsChange(Guid ActorId, string[]? Changes, string? Ip);
 
 public sealed record SsoAccountView(string Key, bool SsoEnforced);

@@ -83,6 +83,8 @@ public static class LoginServices
         services.AddSingleton<SsoLinkStore>();
         services.AddSingleton<SsoCodes>();
         services.AddScoped<SsoSignIn>();
+        services.AddScoped<SsoLinkNotifier>();
+        services.AddScoped<SsoLinkRemoval>();
         services.AddOptions<PasswordResetOptions>().BindConfiguration(PasswordResetOptions.Section);
         services.AddSingleton<ResetTokenStore>();
         services.AddSingleton<TeamStore>();

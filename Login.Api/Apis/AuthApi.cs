@@ -10,8 +10,9 @@ namespace AccessPlatform.Login.Apis;
 
 public sealed record LoginRequest(string? Username, string? Password);
 
+/// <param name="RecentlyAuthenticated">The session proved the user within the re-authentication window (<see cref="Sessions.RecentAuthentication"/>); Sso.Api's settings need it.</param>
 public sealed record SessionView(Guid UserId, string Username, string Account, string[] Roles, string Language,
-    DateTime CreatedAt, DateTime LastSeenAt, DateTime AbsoluteExpiresAt);
+    DateTime CreatedAt, DateTime LastSeenAt, DateTime AbsoluteExpiresAt, bool? RecentlyAuthenticated = null);
 
 /// <summary>A login's progress: <c>signed-in</c>, <c>second-factor-required</c>, <c>code-sent</c> or <c>second-factor-pending</c>.</summary>
 public sealed record LoginResponse(string Status, SessionView? Session = null, string? FlowId = null,

@@ -40,8 +40,8 @@ public static class SessionsApi
         }
     }
 
-    public static Ok<SessionView> GetSession(HttpContext http) =>
-        TypedResults.Ok(AuthApi.View((Session)http.Items[typeof(Session)]!));
+    public static async Task<Ok<SessionView>> GetSession(HttpContext http, RecentAuthentication recent) =>
+        TypedResults.Ok(AuthApi.View((Session)http.Items[typeof(Session)]!) with { RecentlyAuthenticated = await recent.IsRecentAsync(http) });
 
     public static async Task<Results<Ok<SessionListItem[]>, ProblemHttpResult>> ListSessions(HttpContext http, SessionStore sessions, int? page)
     {

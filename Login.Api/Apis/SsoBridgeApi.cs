@@ -26,6 +26,8 @@ public static partial class SsoBridgeApi
         internalSso.MapPost(SsoBridge.RefusalsRoute, RecordRefusal).WithName("RecordSsoRefusal");
         internalSso.MapGet(SsoBridge.AccountRoute, GetAccount).WithName("GetSsoAccount");
         internalSso.MapPut(SsoBridge.SsoEnforcedRoute, SetEnforced).WithName("SetSsoEnforced");
+        internalSso.MapPost(SsoBridge.SettingsChangesRoute, RecordSettingsChange).WithName("RecordSsoSettingsChange")
+            .WithSummary("Audits an SSO settings change with its diff and emails every Account Manager of the account.");
 
         app.MapGet(SsoBridge.CompletePath, Complete).WithTags("SSO bridge").WithName("CompleteSsoLogin");
         return app;
@@ -38,17 +40,26 @@ public static partial class SsoBridgeApi
         {
             return invalid;
         }
-        var identity = new SsoIdentity(request.IdpEntityId!, request.NameId!, Blank(request.Email), Blank(request.GivenName), Blank(request.FamilyName));
-        var result = await signIn.ResolveAsync(request.Account!, identity, request.JitProvisioning, request.Ip);
-        if (result is SsoSignInResult.Refused refused)
+        var identity = new SsoIdentity(request.IdpEntityId!, request.NameId!, Blank(request.Email), Blank(request.GivenName), Blank(request.FamilyName),
+            Blank(request.NameIdFormat));
+        var result = await signIn.ResolveAsync(request.Account!, identity,
+            new SsoLinkPolicy(request.JitProvisioning, request.LinkExistingUsersByEmail), request.Ip);
+        switch (result)
         {
-            return TypedResults.Problem(title: "SSO login refused", statusCode: StatusCodes.Status403Forbidden,
-                type: "https://access-platform/problems/sso-refused", extensions: new Dictionary<string, object?> { ["reason"] = refused.Reason });
+            case SsoSignInResult.Accepted { User: var user }:
+                return TypedResults.Ok(new SsoLoginIssued(
+                    await codes.IssueAsync(new SsoCodeGrant(user.Id, user.AccountId, request.ReturnPath!, request.BrowserBindingHash!,
+                        request.SessionNotOnOrAfter)), user.Id));
+            case SsoSignInResult.LinkRequired { User: var user }:
+                // The same one-time code, bound to the same browser; it opens the link page instead of a session.
+                return TypedResults.Ok(new SsoLoginIssued(
+                    await codes.IssueAsync(new SsoCodeGrant(user.Id, user.AccountId, request.ReturnPath!, request.BrowserBindingHash!,
+                        request.SessionNotOnOrAfter, identity)), user.Id));
+            default:
+                return TypedResults.Problem(title: "SSO login refused", statusCode: StatusCodes.Status403Forbidden,
+                    type: "https://access-platform/problems/sso-refused",
+                    extensions: new Dictionary<string, object?> { ["reason"] = ((SsoSignInResult.Refused)result).Reason });
         }
-        var user = ((SsoSignInResult.Accepted)result).User;
-        var code = await codes.IssueAsync(new SsoCodeGrant(user.Id, user.AccountId, request.ReturnPath!, request.BrowserBindingHash!,
-            request.SessionNotOnOrAfter));
-        return TypedResults.Ok(new SsoLoginIssued(code, user.Id));
     }
 
     public static async Task<Results<NoContent, ValidationProblem>> RecordRefusal(SsoRefusalReport report, SsoLinkStore links, AuditLog audit)
@@ -82,16 +93,57 @@ public static partial class SsoBridgeApi
 
     /// <summary>Turning enforcement on ends the password sessions of the account's users at once (not those of its Account Managers).</summary>
     public static async Task<Results<NoContent, ProblemHttpResult>> SetEnforced(string key, SsoEnforcement body, SsoLinkStore links,
-        SsoEnforcementRevocation revocation)
+        SsoEnforcementRevocation revocation, AuditLog audit)
     {
         if (await links.FindAccountAsync(key) is not { } account || !await links.SetSsoEnforcedAsync(key, body.Enforced))
         {
             return TypedResults.Problem(title: "Account not found", statusCode: StatusCodes.Status404NotFound);
         }
+        if (body.Enforced != account.SsoEnforced)
+        {
+            await audit.RecordAsync(SsoAuditEvents.EnforcementChanged, account.Id, null, body.Enforced ? "enforced" : "not-enforced",
+                body.ActorId, body.Ip is not null && IPAddress.TryParse(body.Ip, out _) ? body.Ip : null);
+        }
         // Sso.Api sends the flag with every settings save: only the change to enforced ends sessions.
         if (body.Enforced && !account.SsoEnforced)
         {
             await revocation.EndPasswordSessionsAsync(account.Id);
+        }
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>
+    /// Audits the change (before Sso.Api saves it: no unaudited change) with the Account Manager who made it, and
+    /// emails every Account Manager of the account, so a rogue or demoted one cannot swap the IdP unnoticed.
+    /// </summary>
+    public static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> RecordSettingsChange(string key, SsoSettingsChange change,
+        SsoLinkStore links, UserStore users, AuditLog audit, SsoLinkNotifier notifier)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (change.Changes is not { Length: > 0 and <= 32 } lines || lines.Any(l => l is null || l.Length is 0 or > 4200 || l.Any(char.IsControl)))
+        {
+            errors["changes"] = ["One to 32 lines of at most 4200 characters, no control characters."];
+        }
+        if (change.Ip is not null && !IPAddress.TryParse(change.Ip, out _))
+        {
+            errors["ip"] = ["Not an IP address."];
+        }
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+        if (!SsoBridge.AccountKey().IsMatch(key) || await links.FindAccountAsync(key) is not { } account
+            || await users.FindInAccountAsync(account.Id, change.ActorId) is not { IsAccountManager: true } actor)
+        {
+            return TypedResults.Problem(title: "Account or Account Manager not found", statusCode: StatusCodes.Status404NotFound);
+        }
+        await audit.RecordAsync(SsoAuditEvents.SettingsChanged, account.Id, null, string.Join("; ", change.Changes!), actor.Id, change.Ip);
+        foreach (var managerId in await links.AccountManagersAsync(account.Id))
+        {
+            if (await users.FindInAccountAsync(account.Id, managerId) is { } manager)
+            {
+                await notifier.SendSettingsChangedAsync(manager, actor.Username, change.Changes!);
+            }
         }
         return TypedResults.NoContent();
     }
@@ -121,6 +173,17 @@ public static partial class SsoBridgeApi
         }
         // The user is read again and goes through the flow's access rules, like every login.
         var user = await users.FindInAccountAsync(grant.AccountId, grant.UserId);
+        if (user is not null && grant.Link is { } link)
+        {
+            // No session yet: the link page asks for the password, then the second factor, then stores the link.
+            if (await flow.StartSsoLinkAsync(user, link, http) is LoginOutcome.PasswordRequired pending)
+            {
+                http.Response.Cookies.Append(Pages.LoginCodeModel.FlowCookie, pending.FlowId, Pages.LoginCodeModel.FlowCookieOptions(environment));
+                return TypedResults.Redirect("/login/sso/link?returnUrl=" + Uri.EscapeDataString(SsoBridge.IsLocalPath(grant.ReturnPath) ? grant.ReturnPath : "/"));
+            }
+            return TypedResults.Problem(title: "Sign-in is not possible for this user.", statusCode: StatusCodes.Status403Forbidden,
+                type: "https://access-platform/problems/sso-refused");
+        }
         var outcome = user is null ? new LoginOutcome.InvalidCredentials() : await flow.StartSsoAsync(user, http, grant.SessionNotOnOrAfter);
         if (outcome is not LoginOutcome.SignedIn signedIn)
         {
@@ -149,6 +212,7 @@ public static partial class SsoBridgeApi
         }
         Optional(errors, "givenName", r.GivenName, 256);
         Optional(errors, "familyName", r.FamilyName, 256);
+        Optional(errors, "nameIdFormat", r.NameIdFormat, 256);
         if (!SsoBridge.IsLocalPath(r.ReturnPath))
         {
             errors["returnPath"] = ["A local path is required."];

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace AccessPlatform.Login.Apis;
 
 /// <param name="TrustedDeviceId">A device id the user starts out trusting (tests that are not about the second factor).</param>
-public sealed record TestUserRequest(string Account, string Username, string Email, string? Phone, string Password, string? Language,
+public sealed record TestUserRequest(string Account, string Username, string Email, string? Phone, string? Password, string? Language,
     string[]? Roles, bool WebAccess = true, string Status = "active", string? TrustedDeviceId = null);
 
 /// <summary>
@@ -67,7 +67,7 @@ public static class TestingApi
         Devices.TrustedDeviceStore devices, TimeProvider clock)
     {
         var accountId = await users.EnsureAccountAsync(request.Account, request.Account);
-        var id = await users.CreateAsync(new NewUser(accountId, request.Username, request.Email, request.Phone, await hasher.HashAsync(request.Password),
+        var id = await users.CreateAsync(new NewUser(accountId, request.Username, request.Email, request.Phone, request.Password is null ? null : await hasher.HashAsync(request.Password),
             request.Language ?? "en", request.Roles ?? [Roles.User], request.WebAccess, request.Status));
         if (request.TrustedDeviceId is { } deviceId)
         {

@@ -15,6 +15,12 @@ public sealed class DeviceCheckStep(TrustedDeviceStore devices, DeviceCookie coo
 
     public async Task<StepResult> RunAsync(LoginState state, HttpContext http)
     {
+        // Linking an SSO identity always asks the second factor: a trusted browser is not proof enough to let an IdP act as the user.
+        if (state.Entry == LoginEntry.SsoLink)
+        {
+            state.SecondFactorSatisfied = false;
+            return StepResult.Continue;
+        }
         if (!options.Value.Enabled || state.SecondFactorSatisfied)
         {
             state.SecondFactorSatisfied = true;

@@ -54,4 +54,7 @@ public abstract record StepInput
     public sealed record ChooseChannel(string? Channel) : StepInput;
 
     public sealed record SubmitCode(string? Code) : StepInput;
+
+    /// <summary>The password, on the link page of an SSO identity (the username is the matched user's).</summary>
+    public sealed record SubmitPassword(string? Password) : StepInput;
 }

@@ -35,6 +35,21 @@ public sealed partial class LoginFlow(
         return RunAsync(state, afterPassword, http, persisted: false);
     }
 
+    /// <summary>
+    /// The link page of an identity the IdP asserted for <paramref name="user"/>, who has a password: the flow waits
+    /// at the password step, then always asks the second factor (a trusted device does not count), and only then
+    /// stores the link and signs in. Like Keycloak's first-broker-login "confirm link" and "re-authenticate".
+    /// </summary>
+    public Task<LoginOutcome> StartSsoLinkAsync(User user, Sso.SsoIdentity identity, HttpContext http)
+    {
+        var state = NewState(LoginEntry.SsoLink, http, credentials: null);
+        state.User = user;
+        state.UserId = user.Id;
+        state.SecurityStamp = user.SecurityStamp;
+        state.PendingLink = identity;
+        return RunAsync(state, IndexOf<ICredentialStep>(), http, persisted: false);
+    }
+
     /// <summary>The user's answer to the step the flow waits at.</summary>
     public async Task<LoginOutcome> ContinueAsync(string? flowId, StepInput input, HttpContext http)
     {

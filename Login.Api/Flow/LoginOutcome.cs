@@ -45,5 +45,8 @@ public abstract record LoginOutcome
     /// <summary>The flow expired, was used, belongs to another browser, died of wrong codes or of a change to the user: start again.</summary>
     public sealed record ChallengeGone : LoginOutcome;
 
+    /// <summary>The link page waits for the user's password (flow <see cref="FlowId"/>).</summary>
+    public sealed record PasswordRequired(string FlowId) : LoginOutcome;
+
     public sealed record SignedIn(string SecretId, Session Session) : LoginOutcome;
 }

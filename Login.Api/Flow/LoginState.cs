@@ -4,8 +4,15 @@ using AccessPlatform.Login.SecondFactor;
 
 namespace AccessPlatform.Login.Flow;
 
-/// <summary>How a login started: with a password, or with an identity the account's IdP asserted.</summary>
-public enum LoginEntry { Password, Sso }
+/// <summary>How a login started: with a password, with an identity the account's IdP asserted, or with one that must be linked first.</summary>
+public enum LoginEntry
+{
+    Password,
+    Sso,
+
+    /// <summary>An IdP asserted the email of a user with a password: the user confirms password and second factor before the link is stored.</summary>
+    SsoLink,
+}
 
 /// <summary>
 /// Everything a login knows between its steps. Stored (JSON, Redis) under the flow id only while a step waits for the
@@ -42,6 +49,9 @@ public sealed class LoginState
 
     /// <summary>The pending second factor: the chosen channel and, for sent codes, the code's HMAC.</summary>
     public CodeChallenge? Code { get; set; }
+
+    /// <summary>For <see cref="LoginEntry.SsoLink"/>: the IdP identity the link page links once password and second factor passed.</summary>
+    public Sso.SsoIdentity? PendingLink { get; set; }
 
     [JsonIgnore] public User? User { get; set; }
 

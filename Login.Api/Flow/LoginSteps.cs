@@ -18,6 +18,7 @@ public static class LoginSteps
         typeof(DeviceCheckStep),   // trusted for this user on this browser?
         typeof(SecondFactorStep),  // the strongest factor the user has, on new devices
         typeof(TrustDeviceStep),   // after a passed second factor: trust this browser for this user, tell the user
+        typeof(Sso.SsoLinkStep),   // the SSO link page: store the confirmed link, tell the user
         typeof(SessionStep),       // a new session
     ];
 

@@ -8,15 +8,20 @@ namespace AccessPlatform.Login.Flow;
 /// <summary>
 /// Step: username and password. Unknown, locked and disabled users cost one hash like everyone else, so neither the
 /// answer nor its timing tells whether an account exists. A guess is claimed atomically before it is checked.
+/// On the SSO link page (<see cref="LoginEntry.SsoLink"/>) the user is known already: the step waits for the password.
 /// </summary>
 public sealed partial class PasswordStep(
     UserStore users, PasswordCheck check, IpFailureBudget budget, AuditLog audit, LoginMetrics metrics, ILogger<PasswordStep> logger)
-    : ICredentialStep
+    : ICredentialStep, IInteractiveLoginStep
 {
     public string Name => "login.password";
 
     public async Task<StepResult> RunAsync(LoginState state, HttpContext http)
     {
+        if (state.Entry == LoginEntry.SsoLink && state.Credentials is null)
+        {
+            return new StepResult.Challenge(new LoginOutcome.PasswordRequired(state.FlowId));
+        }
         var (username, password) = state.Credentials ?? throw new InvalidOperationException("The password step needs credentials.");
         var user = await users.FindByUsernameAsync(username);
         if (user is null || !user.IsActive)
@@ -24,6 +29,37 @@ public sealed partial class PasswordStep(
             await check.NoAccountAsync(password);
             return await FailAsync(user is null ? "unknown-user" : "disabled", user, state);
         }
+        return await CheckAsync(user, password, state);
+    }
+
+    /// <summary>The link page's password: the same budget, lockout counter and audit as the login form; a wrong one may be retried.</summary>
+    public async Task<StepResult> ContinueAsync(LoginState state, StepInput input, HttpContext http)
+    {
+        if (input is not StepInput.SubmitPassword { Password: { Length: > 0 and <= 512 } password } || state.User is not { } user)
+        {
+            return new StepResult.Challenge(new LoginOutcome.InvalidCredentials());
+        }
+        if (await budget.TryClaimAsync(state.Ip) is { } retryAfter)
+        {
+            metrics.Attempt("ip-budget-exhausted");
+            return new StepResult.Fail(new LoginOutcome.TooManyFailures(retryAfter));
+        }
+        if (!user.IsActive || user.SecurityStamp != state.SecurityStamp)
+        {
+            await check.NoAccountAsync(password);
+            await FailAsync("disabled", user, state);
+            return new StepResult.Fail(new LoginOutcome.ChallengeGone());
+        }
+        return await CheckAsync(user, password, state) is StepResult.Fail { Outcome: LoginOutcome.InvalidCredentials } wrong
+            ? new StepResult.Challenge(wrong.Outcome)
+            : StepResult.Continue;
+    }
+
+    public Task<LoginOutcome> DescribeAsync(LoginState state) =>
+        Task.FromResult<LoginOutcome>(new LoginOutcome.PasswordRequired(state.FlowId));
+
+    private async Task<StepResult> CheckAsync(User user, string password, LoginState state)
+    {
         switch (await check.CheckAsync(user, password, state.Ip))
         {
             case PasswordCheckResult.Locked:

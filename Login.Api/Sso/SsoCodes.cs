@@ -6,9 +6,13 @@ using StackExchange.Redis;
 
 namespace AccessPlatform.Login.Sso;
 
-/// <summary>What a one-time code stands for: the user, where to go after, the hash of the browser binding secret, and the
-/// IdP's SessionNotOnOrAfter (the platform session ends then at the latest).</summary>
-public sealed record SsoCodeGrant(Guid UserId, Guid AccountId, string ReturnPath, string BrowserBindingHash, DateTimeOffset? SessionNotOnOrAfter = null);
+/// <summary>
+/// What a one-time code stands for: the user, where to go after, the hash of the browser binding secret, and the IdP's
+/// SessionNotOnOrAfter (the platform session ends then at the latest). With <see cref="Link"/> the code opens the link
+/// page for that identity instead of a session.
+/// </summary>
+public sealed record SsoCodeGrant(Guid UserId, Guid AccountId, string ReturnPath, string BrowserBindingHash,
+    DateTimeOffset? SessionNotOnOrAfter = null, SsoIdentity? Link = null);
 
 /// <summary>
 /// One-time codes that hand an SSO login from Sso.Api to the browser: 256 random bits, kept in Redis under their

@@ -8,8 +8,9 @@ public static class AdminSsoApi
     public static IEndpointRouteBuilder MapAdminSsoApi(this IEndpointRouteBuilder app)
     {
         var admin = app.MapGroup("/api/admin/sso").WithTags("SSO settings").RequireAuthorization(AdminClaims.Policy);
-        admin.MapGet("/", Get).WithName("GetSsoSettings");
-        admin.MapPut("/", Put).WithName("PutSsoSettings");
+        admin.MapGet("/", Get).WithName("GetSsoSettings").WithSummary("The account's SSO settings and what to give the IdP.");
+        admin.MapPut("/", Put).WithName("PutSsoSettings")
+            .WithSummary("Changes the SSO settings; needs a re-authentication within 5 minutes; audited with the diff, emailed to every Account Manager.");
         return app;
     }
 
@@ -19,6 +20,12 @@ public static class AdminSsoApi
     public static async Task<Results<Ok<SsoSettingsView>, ValidationProblem, ProblemHttpResult>> Put(
         SsoSettingsInput input, HttpContext http, SsoSettingsService settings)
     {
+        // Who controls the IdP controls every SSO sign-in of the account: a fresh proof of the manager first (ASVS 7.5.1).
+        if (!http.User.IsRecentlyAuthenticated())
+        {
+            return TypedResults.Problem(title: "Please confirm your password first.", statusCode: StatusCodes.Status403Forbidden,
+                type: AdminClaims.ReauthenticationProblemType, extensions: new Dictionary<string, object?> { ["reauthenticate"] = "/api/auth/reauthenticate" });
+        }
         var errors = settings.Validate(input, out var validated);
         if (validated is null)
         {
@@ -27,7 +34,8 @@ public static class AdminSsoApi
         var account = http.User.AccountOf();
         try
         {
-            await settings.SaveAsync(account, validated, http.RequestAborted);
+            await settings.SaveAsync(account, validated, new SettingsActor(http.User.UserIdOf(), http.Connection.RemoteIpAddress?.ToString()),
+                http.RequestAborted);
         }
         catch (HttpRequestException)
         {

@@ -13,7 +13,17 @@ public static class AdminClaims
     public const string AccountManager = "AccountManager";
     public const string Account = "account";
 
+    /// <summary>Present when Login.Api says the session proved the user within its re-authentication window (5 minutes).</summary>
+    public const string RecentlyAuthenticated = "recent-auth";
+
+    public const string ReauthenticationProblemType = "https://access-platform/problems/reauthentication-required";
+    public const string ReauthenticationPage = "/account/reauthenticate";
+
     public static string AccountOf(this ClaimsPrincipal user) => user.FindFirstValue(Account)!;
+
+    public static Guid UserIdOf(this ClaimsPrincipal user) => Guid.Parse(user.FindFirstValue(ClaimTypes.NameIdentifier)!);
+
+    public static bool IsRecentlyAuthenticated(this ClaimsPrincipal user) => user.HasClaim(RecentlyAuthenticated, "true");
 }
 
 /// <summary>
@@ -42,6 +52,7 @@ public sealed class LoginSessionAuthenticationHandler(
             new Claim(ClaimTypes.Name, session.Username),
             new Claim(AdminClaims.Account, session.Account),
             .. session.Roles.Select(r => new Claim(ClaimTypes.Role, r)),
+            .. session.RecentlyAuthenticated == true ? [new Claim(AdminClaims.RecentlyAuthenticated, "true")] : Array.Empty<Claim>(),
         ], Scheme.Name);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), Scheme.Name));
     }

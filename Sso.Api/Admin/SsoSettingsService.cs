@@ -17,7 +17,11 @@ public sealed record SsoSettingsInput
     public bool EnforceSso { get; init; }
     public bool JitProvisioning { get; init; }
     public bool AllowIdpInitiated { get; init; }
+    public bool LinkExistingUsersByEmail { get; init; }
 }
+
+/// <summary>Who changes the settings: the Account Manager's user id and address (audited).</summary>
+public sealed record SettingsActor(Guid UserId, string? Ip);
 
 public sealed record IdpCertificateView(string Subject, string Sha256Thumbprint, DateTime NotBefore, DateTime NotAfter, string Pem);
 
@@ -27,7 +31,7 @@ public sealed record SpCertificateView(string State, string Subject, string Sha2
 public sealed record SsoSettingsView(
     string Account, string SsoUrl, string SpEntityId, string AcsUrl, string MetadataUrl, string SpMetadata, bool Configured,
     string? IdpEntityId, string? IdpSsoUrl, IdpCertificateView[] IdpCertificates, bool WantAuthnRequestsSigned,
-    bool EnforceSso, bool JitProvisioning, bool AllowIdpInitiated, SpCertificateView[] SpCertificates);
+    bool EnforceSso, bool JitProvisioning, bool AllowIdpInitiated, bool LinkExistingUsersByEmail, SpCertificateView[] SpCertificates);
 
 /// <summary>Reads, validates and saves an account's SSO settings: shared by the admin API and the admin page.</summary>
 public sealed class SsoSettingsService(SsoConnectionStore store, SpSigningKeys spKeys, LoginApiBridge loginApi, IOptions<SsoOptions> options)
@@ -48,7 +52,7 @@ public sealed class SsoSettingsService(SsoConnectionStore store, SpSigningKeys s
                 connection.IdpEntityId, connection.IdpSsoUrl,
                 [.. certificates.Select(c => new IdpCertificateView(c.Subject, c.GetCertHashString(HashAlgorithmName.SHA256), c.NotBefore.ToUniversalTime(), c.NotAfter.ToUniversalTime(), c.ExportCertificatePem()))],
                 connection.WantAuthnRequestsSigned, connection.EnforceSso, connection.JitProvisioning, connection.AllowIdpInitiated,
-                [.. spKeyList.Select(SpCertificateViewOf)]);
+                connection.LinkExistingUsersByEmail, [.. spKeyList.Select(SpCertificateViewOf)]);
         }
         finally
         {
@@ -95,7 +99,7 @@ public sealed class SsoSettingsService(SsoConnectionStore store, SpSigningKeys s
             if (errors.Count == 0)
             {
                 settings = new IdpSettings(metadata.EntityId, metadata.SingleSignOnUrl, metadata.SigningCertificates, metadata.WantAuthnRequestsSigned,
-                    input.EnforceSso, input.JitProvisioning, input.AllowIdpInitiated);
+                    input.EnforceSso, input.JitProvisioning, input.AllowIdpInitiated, input.LinkExistingUsersByEmail);
             }
             return errors;
         }
@@ -149,15 +153,24 @@ public sealed class SsoSettingsService(SsoConnectionStore store, SpSigningKeys s
         if (errors.Count == 0)
         {
             settings = new IdpSettings(entityId!, ssoUrl!, certificates, WantAuthnRequestsSigned: false,
-                input.EnforceSso, input.JitProvisioning, input.AllowIdpInitiated);
+                input.EnforceSso, input.JitProvisioning, input.AllowIdpInitiated, input.LinkExistingUsersByEmail);
         }
         return errors;
     }
 
-    /// <summary>Login.Api's flag first: if that fails nothing is saved, so the two never disagree for long.</summary>
-    public async Task SaveAsync(string account, IdpSettings settings, CancellationToken cancellationToken)
+    /// <summary>
+    /// The change is audited (with its diff, by Login.Api, which also emails every Account Manager) before anything is
+    /// saved, so no change goes unrecorded; then Login.Api's flag, then the connection: if a step fails, the later ones
+    /// do not happen, so the two services never disagree for long. Saving the same settings again records nothing.
+    /// </summary>
+    public async Task SaveAsync(string account, IdpSettings settings, SettingsActor actor, CancellationToken cancellationToken)
     {
-        await loginApi.SetSsoEnforcedAsync(account, settings.EnforceSso, cancellationToken);
+        var changes = SsoSettingsDiff.Between(await store.GetOrCreateAsync(account), settings);
+        if (changes.Count > 0)
+        {
+            await loginApi.RecordSettingsChangeAsync(account, actor.UserId, changes, actor.Ip, cancellationToken);
+        }
+        await loginApi.SetSsoEnforcedAsync(account, settings.EnforceSso, actor.UserId, actor.Ip, cancellationToken);
         await store.SaveAsync(account, settings);
     }
 

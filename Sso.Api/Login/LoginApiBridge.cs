@@ -15,7 +15,8 @@ public abstract record BridgeOutcome
     public sealed record Invalid : BridgeOutcome;
 }
 
-public sealed record SessionInfo(Guid UserId, string Username, string Account, string[] Roles);
+/// <param name="RecentlyAuthenticated">Login.Api's one rule for "proved the user within the re-authentication window".</param>
+public sealed record SessionInfo(Guid UserId, string Username, string Account, string[] Roles, bool? RecentlyAuthenticated = null);
 
 /// <summary>
 /// Login.Api as Sso.Api sees it: the internal SSO bridge (with the shared service key) and the session check
@@ -53,9 +54,17 @@ public sealed class LoginApiBridge(HttpClient http, Microsoft.Extensions.Options
         response.EnsureSuccessStatusCode();
     }
 
-    public async Task SetSsoEnforcedAsync(string account, bool enforced, CancellationToken cancellationToken)
+    public async Task SetSsoEnforcedAsync(string account, bool enforced, Guid actorId, string? ip, CancellationToken cancellationToken)
     {
-        using var response = await SendInternalAsync(HttpMethod.Put, SsoBridge.SsoEnforcedPath(account), new SsoEnforcement(enforced), cancellationToken);
+        using var response = await SendInternalAsync(HttpMethod.Put, SsoBridge.SsoEnforcedPath(account), new SsoEnforcement(enforced, actorId, ip), cancellationToken);
+        response.EnsureSuccessStatusCode();
+    }
+
+    /// <summary>Login.Api audits the change with its diff and emails every Account Manager; a failure means the change must not be saved.</summary>
+    public async Task RecordSettingsChangeAsync(string account, Guid actorId, IReadOnlyList<string> changes, string? ip, CancellationToken cancellationToken)
+    {
+        using var response = await SendInternalAsync(HttpMethod.Post, SsoBridge.SettingsChangesPath(account),
+            new SsoSettingsChange(actorId, [.. changes], ip), cancellationToken);
         response.EnsureSuccessStatusCode();
     }
 

@@ -120,7 +120,8 @@ public static partial class SamlLoginApi
                 account, identity.IdpEntityId, identity.NameId, identity.Email,
                 FirstValue(identity.Attributes, GivenNameAttributes), FirstValue(identity.Attributes, FamilyNameAttributes),
                 connection.JitProvisioning, returnPath,
-                SsoBridge.BindingHash(binding), ip, identity.SessionNotOnOrAfter), cancellationToken);
+                SsoBridge.BindingHash(binding), ip, identity.SessionNotOnOrAfter,
+                identity.NameIdFormat, connection.LinkExistingUsersByEmail), cancellationToken);
             if (outcome is BridgeOutcome.Invalid)
             {
                 await loginApi.RecordRefusalAsync(account, "saml-identity-invalid", ip, cancellationToken);

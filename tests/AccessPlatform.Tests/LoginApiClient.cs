@@ -9,7 +9,7 @@ public static class LoginApiClient
 
     public static async Task<TestUser> CreateUserAsync(this PlatformFixture platform, string? prefix = null, bool webAccess = true,
         string status = "active", string[]? roles = null, string account = Account, string language = "en", string? phone = null,
-        bool trustDevice = true)
+        bool trustDevice = true, bool withPassword = true)
     {
         var username = $"{prefix ?? "user"}-{Guid.NewGuid():N}"[..24];
         var password = $"pw-{Guid.NewGuid():N}";
@@ -17,7 +17,7 @@ public static class LoginApiClient
         using var loginApi = platform.ResourceClient("login-api");
         var response = await loginApi.PostAsJsonAsync("/internal/testing/users", new
         {
-            account, username, email, phone, password, language, roles = roles ?? ["User"], webAccess, status,
+            account, username, email, phone, password = withPassword ? password : null, language, roles = roles ?? ["User"], webAccess, status,
             trustedDeviceId = trustDevice ? platform.TrustedDeviceId : null,
         });
         response.EnsureSuccessStatusCode();

@@ -10,7 +10,7 @@ namespace AccessPlatform.Tests;
 /// settings, and hostile responses, each of which must be refused and leave no session.
 /// </summary>
 [Collection(PlatformCollection.Name)]
-public sealed class SsoTests(PlatformFixture platform, SamlIdpFixture idp) : IClassFixture<SamlIdpFixture>
+public sealed partial class SsoTests(PlatformFixture platform, SamlIdpFixture idp) : IClassFixture<SamlIdpFixture>
 {
     // ---- End to end --------------------------------------------------------------------------------------------
 
@@ -18,7 +18,7 @@ public sealed class SsoTests(PlatformFixture platform, SamlIdpFixture idp) : ICl
     public async Task Sp_initiated_login_through_the_independent_idp_signs_the_user_in_and_lands_on_the_return_path()
     {
         var account = await ConfigureAccountAsync();
-        var user = await platform.CreateUserAsync("sso", account: account.Key);
+        var user = await SsoOnlyUserAsync(account);
         // The IdP's user is chosen by its SSO URL's query (test IdP only).
         await account.PutSettingsAsync(idp, ssoUrl: $"{idp.Address}sso?nameId={Uri.EscapeDataString("emp-" + user.Username)}&email={Uri.EscapeDataString(user.Email)}");
         using var browser = platform.NewClient();
@@ -54,7 +54,7 @@ public sealed class SsoTests(PlatformFixture platform, SamlIdpFixture idp) : ICl
     public async Task A_one_time_code_works_only_in_the_browser_that_passed_the_idp()
     {
         var account = await ConfigureAccountAsync();
-        var user = await platform.CreateUserAsync("sso", account: account.Key);
+        var user = await SsoOnlyUserAsync(account);
         using var browser = platform.NewClient();
         using var thief = platform.NewClient();
         var requestId = await StartAsync(browser, account);
@@ -74,7 +74,7 @@ public sealed class SsoTests(PlatformFixture platform, SamlIdpFixture idp) : ICl
     public async Task A_return_url_to_another_site_lands_on_the_home_page_instead()
     {
         var account = await ConfigureAccountAsync();
-        var user = await platform.CreateUserAsync("sso", account: account.Key);
+        var user = await SsoOnlyUserAsync(account);
         using var browser = platform.NewClient();
         var requestId = await StartAsync(browser, account, returnUrl: "//evil.example/steal");
 
@@ -106,6 +106,8 @@ public sealed class SsoTests(PlatformFixture platform, SamlIdpFixture idp) : ICl
         var page = await chromium.NewPageAsync(new Microsoft.Playwright.BrowserNewPageOptions { Locale = "en-US" });
 
         await page.GotoAsync($"{publicOrigin}/login/saml/{account.Key}/?returnUrl=%2Faccount%2Fsessions");
+        // An Account Manager has a password: the first SSO sign-in confirms the link with it and the second factor (issue 12).
+        await ConfirmLinkInBrowserAsync(page, user);
         await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/account/sessions");
         await page.ScreenshotAsync(new() { Path = Path.Combine(screenshots, "sso-1-signed-in.png"), FullPage = true });
 
@@ -140,7 +142,7 @@ public sealed class SsoTests(PlatformFixture platform, SamlIdpFixture idp) : ICl
     public async Task The_first_sso_login_matches_the_user_by_email_and_later_logins_follow_the_stored_link()
     {
         var account = await ConfigureAccountAsync();
-        var user = await platform.CreateUserAsync("sso", account: account.Key);
+        var user = await SsoOnlyUserAsync(account);
         var nameId = "persistent-" + Guid.NewGuid().ToString("N");
         using (var first = platform.NewClient())
         {
@@ -180,7 +182,8 @@ public sealed class SsoTests(PlatformFixture platform, SamlIdpFixture idp) : ICl
         await SignInAsync(browser, account, await MintAsync(account, await StartAsync(browser, account), "jit-" + email, email, givenName: "Jit", surname: "User"));
 
         var session = await browser.GetFromJsonAsync<JsonElement>("/api/auth/session");
-        Assert.Equal(email, session.GetProperty("username").GetString());
+        // Issue 12: the username is the account key and 8 random base32 characters, never the asserted email.
+        Assert.Matches($"^{account.Key}-[a-z2-7]{{8}}$", session.GetProperty("username").GetString());
         Assert.Equal(account.Key, session.GetProperty("account").GetString());
         Assert.Equal(new[] { "User" }, session.GetProperty("roles").EnumerateArray().Select(r => r.GetString()!).ToArray());
         Assert.Contains(await account.AuditAsync(), e => e.Type == "sso.succeeded" && e.Reason == "jit");
@@ -246,7 +249,7 @@ public sealed class SsoTests(PlatformFixture platform, SamlIdpFixture idp) : ICl
     public async Task During_a_certificate_rollover_both_certificates_are_trusted_and_afterwards_only_the_new_one()
     {
         var account = await ConfigureAccountAsync(certificates: ["primary", "secondary"]);
-        var user = await platform.CreateUserAsync("sso", account: account.Key);
+        var user = await SsoOnlyUserAsync(account);
         foreach (var key in new[] { "primary", "secondary" })
         {
             using var browser = platform.NewClient();
@@ -463,7 +466,7 @@ public sealed class SsoTests(PlatformFixture platform, SamlIdpFixture idp) : ICl
     public async Task A_replayed_response_is_refused_even_where_idp_initiated_login_is_allowed()
     {
         var account = await ConfigureAccountAsync(allowIdpInitiated: true);
-        var user = await platform.CreateUserAsync("sso", account: account.Key);
+        var user = await SsoOnlyUserAsync(account);
         var unsolicited = await MintAsync(account, requestId: null, "emp-" + user.Username, user.Email);
         using (var first = platform.NewClient())
         {
@@ -482,7 +485,7 @@ public sealed class SsoTests(PlatformFixture platform, SamlIdpFixture idp) : ICl
     public async Task A_genuine_response_answering_a_request_cannot_be_used_twice_by_the_same_browser()
     {
         var account = await ConfigureAccountAsync();
-        var user = await platform.CreateUserAsync("sso", account: account.Key);
+        var user = await SsoOnlyUserAsync(account);
         using var browser = platform.NewClient();
         var response = await MintAsync(account, await StartAsync(browser, account), "emp-" + user.Username, user.Email);
         await SignInAsync(browser, account, response);
@@ -509,7 +512,7 @@ public sealed class SsoTests(PlatformFixture platform, SamlIdpFixture idp) : ICl
             if (hostileAccount is null)
             {
                 var account = await ConfigureAccountAsync();
-                var victim = await platform.CreateUserAsync("victim", account: account.Key);
+                var victim = await platform.CreateUserAsync("victim", account: account.Key, withPassword: false);
                 hostileAccount = account with { Victim = victim };
             }
             return hostileAccount;
@@ -528,7 +531,14 @@ public sealed class SsoTests(PlatformFixture platform, SamlIdpFixture idp) : ICl
     }
 
     /// <summary>A fresh account with an Account Manager who configured SSO for the test IdP.</summary>
-    private async Task<SsoAccount> ConfigureAccountAsync(bool jit = false, bool allowIdpInitiated = false, string[]? certificates = null)
+    /// <summary>
+    /// A user invited for SSO only (no password): with the account's "link existing users by email" on, the first SSO
+    /// sign-in links it by email. Users with a password confirm on the link page instead (SsoTests.Linking.cs).
+    /// </summary>
+    private Task<TestUser> SsoOnlyUserAsync(SsoAccount account) => platform.CreateUserAsync("sso", account: account.Key, withPassword: false);
+
+    /// <param name="linkByEmail">The connection's "link existing users by email"; on here so password-less users sign in by email (off by default in the product).</param>
+    private async Task<SsoAccount> ConfigureAccountAsync(bool jit = false, bool allowIdpInitiated = false, string[]? certificates = null, bool linkByEmail = true)
     {
         var key = "sso-" + Guid.NewGuid().ToString("N")[..10];
         var manager = await platform.CreateUserAsync("am", roles: ["AccountManager"], account: key);
@@ -540,6 +550,8 @@ public sealed class SsoTests(PlatformFixture platform, SamlIdpFixture idp) : ICl
             Jit = jit,
             AllowIdpInitiated = allowIdpInitiated,
             Certificates = certificates ?? ["primary"],
+            LinkByEmail = linkByEmail,
+            Manager = manager,
         };
         await account.PutSettingsAsync(idp);
         return account;
@@ -622,6 +634,10 @@ public sealed record SsoAccount(string Key, HttpClient Admin, string SpEntityId,
     public bool AllowIdpInitiated { get; init; }
     public string[] Certificates { get; init; } = ["primary"];
     public TestUser? Victim { get; init; }
+    public bool LinkByEmail { get; init; }
+
+    /// <summary>The Account Manager who configured SSO (signed in as <see cref="Admin"/>).</summary>
+    public TestUser? Manager { get; init; }
 
     public async Task PutSettingsAsync(SamlIdpFixture idp, string? ssoUrl = null, bool enforceSso = false, string[]? certificates = null)
     {
@@ -633,6 +649,7 @@ public sealed record SsoAccount(string Key, HttpClient Admin, string SpEntityId,
             enforceSso,
             jitProvisioning = Jit,
             allowIdpInitiated = AllowIdpInitiated,
+            linkExistingUsersByEmail = LinkByEmail,
         });
         Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
     }

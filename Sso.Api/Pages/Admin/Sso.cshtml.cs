@@ -21,6 +21,7 @@ public sealed class SsoModel(SsoSettingsService settings, SpSigningKeys spKeys, 
     [BindProperty] public bool EnforceSso { get; set; }
     [BindProperty] public bool JitProvisioning { get; set; }
     [BindProperty] public bool AllowIdpInitiated { get; set; }
+    [BindProperty] public bool LinkExistingUsersByEmail { get; set; }
 
     public SsoSettingsView View { get; private set; } = null!;
     public Dictionary<string, string[]> Errors { get; private set; } = [];
@@ -67,10 +68,16 @@ public sealed class SsoModel(SsoSettingsService settings, SpSigningKeys spKeys, 
         EnforceSso = View.EnforceSso;
         JitProvisioning = View.JitProvisioning;
         AllowIdpInitiated = View.AllowIdpInitiated;
+        LinkExistingUsersByEmail = View.LinkExistingUsersByEmail;
     }
 
     public async Task<IActionResult> OnPostAsync()
     {
+        // The same rule as the API: a change needs a re-authentication within the last 5 minutes; Login.Api's page asks for it.
+        if (!User.IsRecentlyAuthenticated())
+        {
+            return Redirect($"{AdminClaims.ReauthenticationPage}?returnUrl={Uri.EscapeDataString("/admin/sso")}");
+        }
         var account = User.AccountOf();
         var metadata = MetadataXml;
         if (MetadataFile is { Length: > 0 })
@@ -97,13 +104,15 @@ public sealed class SsoModel(SsoSettingsService settings, SpSigningKeys spKeys, 
                 EnforceSso = EnforceSso,
                 JitProvisioning = JitProvisioning,
                 AllowIdpInitiated = AllowIdpInitiated,
+                LinkExistingUsersByEmail = LinkExistingUsersByEmail,
             };
             Errors = settings.Validate(input, out var validated);
             if (validated is not null)
             {
                 try
                 {
-                    await settings.SaveAsync(account, validated, HttpContext.RequestAborted);
+                    await settings.SaveAsync(account, validated, new SettingsActor(User.UserIdOf(), HttpContext.Connection.RemoteIpAddress?.ToString()),
+                        HttpContext.RequestAborted);
                     Saved = true;
                 }
                 catch (HttpRequestException)
