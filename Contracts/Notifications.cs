@@ -13,6 +13,8 @@ public enum NotificationPurpose
     AccountActivation,
     SignupNotice,
     AuthenticatorChanged,
+    /// <summary>The user's password, email or phone changed, or a change of them waits for confirmation.</summary>
+    AccountChanged,
 }
 
 /// <summary>
