@@ -16,6 +16,8 @@ public enum NotificationPurpose
     SsoLinkChanged,
     SsoSettingsChanged,
     Welcome,
+    /// <summary>The user's password, email or phone changed, or a change of them waits for confirmation.</summary>
+    AccountChanged,
 }
 
 /// <summary>

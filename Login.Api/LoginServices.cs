@@ -1,3 +1,4 @@
+using AccessPlatform.Login.AccountChanges;
 using AccessPlatform.Login.Admin;
 using AccessPlatform.Login.Apis;
 using AccessPlatform.Login.Audit;
@@ -89,6 +90,13 @@ public static class LoginServices
         services.AddSingleton<ResetTokenStore>();
         services.AddSingleton<TeamStore>();
         services.AddScoped<PasswordResets>();
+        services.AddOptions<AccountChangeOptions>().BindConfiguration(AccountChangeOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<ContactChangeStore>();
+        services.AddScoped<AccountChangeNotifier>();
+        services.AddScoped<ContactChanges>();
+        services.AddScoped<PhoneChanges>();
+        services.AddScoped<PasswordChanges>();
+        services.AddScoped<PreviousEmailNotice>();
         services.AddScoped<UserAdministration>();
         services.AddScoped<AccountPolicies>();
         services.AddSingleton<ForgotPasswordQueue>();

@@ -16,6 +16,7 @@ app.MapDevicesApi();
 app.MapAuthenticatorApi();
 app.MapReauthenticationApi();
 app.MapPasswordApi();
+app.MapAccountApi();
 app.MapAdminUsersApi();
 app.MapAdminAccountApi();
 app.MapOpsApi();

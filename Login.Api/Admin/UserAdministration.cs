@@ -42,7 +42,7 @@ public abstract record AdminResult
 /// </summary>
 public sealed partial class UserAdministration(
     UserStore users, TeamStore teams, SessionStore sessions, TrustedDeviceStore devices, ResetTokenStore tokens, PasswordResets resets,
-    AuditLog audit, TimeProvider clock)
+    AuditLog audit, TimeProvider clock, AccountChanges.ContactChanges contactChanges)
 {
     public static readonly string[] AssignableRoles = [Data.Roles.User, Data.Roles.AccountManager];
 
@@ -159,7 +159,19 @@ public sealed partial class UserAdministration(
         {
             return new AdminResult.Conflict("You cannot disable yourself or remove your own Account Manager role.");
         }
-        var update = new ProfileUpdate(email!, phone, roles!, language!, patch.WebAccess ?? user.WebAccess, status);
+        // A new email or number is not written here: it waits until confirmed from the new address or number, and
+        // the user's current email hears of it (issue 11). Removing the number takes effect at once.
+        var newEmail = string.Equals(email, user.Email, StringComparison.OrdinalIgnoreCase) ? null : email;
+        var newPhone = phone is not null && phone != user.Phone ? phone : null;
+        var update = new ProfileUpdate(user.Email, newPhone is null ? phone : user.Phone, roles!, language!, patch.WebAccess ?? user.WebAccess, status);
+        if (newEmail is not null)
+        {
+            await contactChanges.RequestEmailAsync(user, newEmail, actor.UserId, actor.Ip);
+        }
+        if (newPhone is not null)
+        {
+            await contactChanges.RequestPhoneByAdminAsync(user, newPhone, actor.UserId, actor.Ip);
+        }
         var changed = Changes(user, update);
         if (changed.Count == 0)
         {
@@ -266,7 +278,7 @@ public sealed partial class UserAdministration(
         return changed;
     }
 
-    private static string? ValidateEmail(string? email, Dictionary<string, string[]> errors)
+    internal static string? ValidateEmail(string? email, Dictionary<string, string[]> errors)
     {
         email = email?.Trim();
         if (email is null || email.Length > 254 || !MailAddress.TryCreate(email, out var parsed) || parsed.Address != email || !email.Contains('.'))
@@ -277,7 +289,7 @@ public sealed partial class UserAdministration(
         return email;
     }
 
-    private static string? ValidatePhone(string? phone, Dictionary<string, string[]> errors)
+    internal static string? ValidatePhone(string? phone, Dictionary<string, string[]> errors)
     {
         if (string.IsNullOrWhiteSpace(phone))
         {

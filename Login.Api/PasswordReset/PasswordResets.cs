@@ -31,7 +31,8 @@ public abstract record ResetOutcome
 /// </summary>
 public sealed class PasswordResets(
     ResetTokenStore tokens, UserStore users, UserNotifier notifier, AuditLog audit, PasswordHasher hasher, PasswordPolicy policy,
-    SessionStore sessions, TrustedDeviceStore devices, IConnectionMultiplexer redis, IOptions<PasswordResetOptions> options, TimeProvider clock)
+    SessionStore sessions, TrustedDeviceStore devices, IConnectionMultiplexer redis, IOptions<PasswordResetOptions> options, TimeProvider clock,
+    AccountChanges.PreviousEmailNotice previousEmail)
 {
     /// <summary>The forgot-password request, run off the request path so its timing tells nothing.</summary>
     public async Task HandleForgotAsync(string usernameOrEmail, string? ip)
@@ -120,6 +121,8 @@ public sealed class PasswordResets(
         var token = await tokens.IssueAsync(user.Id, user.SecurityStamp, TokenPurpose.Reset, Now, lifetime);
         await notifier.EmailAsync(user, NotificationPurpose.PasswordReset, "Email_Reset_Subject", "Email_Reset_Body",
             user.Username, ((int)lifetime.TotalMinutes).ToString(CultureInfo.InvariantCulture), ResetLink(token));
+        // Soon after an email change the link goes to the new address; the old one hears of it (issue 11).
+        await previousEmail.TellOfResetAsync(user);
         return ResetMail.Link;
     }
 

@@ -252,6 +252,28 @@ public sealed partial class SessionStore(
         return ended;
     }
 
+    /// <summary>
+    /// After the user changed their own password (a new security stamp), the sessions they keep (<paramref name="onlyHandle"/>,
+    /// or all) carry the new stamp; the others still end at their next request. Only sessions of the old stamp move on.
+    /// </summary>
+    public async Task KeepAsync(Guid userId, Guid oldStamp, Guid newStamp, string? onlyHandle = null)
+    {
+        await userStates.InvalidateAsync(userId);
+        var db = redis.GetDatabase();
+        var now = clock.GetUtcNow().UtcDateTime;
+        var handles = onlyHandle is not null ? [onlyHandle] : (await db.SortedSetRangeByRankAsync(UserKey(userId))).Select(h => h.ToString()).ToArray();
+        foreach (var handle in handles)
+        {
+            var json = await db.StringGetAsync(Key(handle));
+            if (json.IsNullOrEmpty || JsonSerializer.Deserialize<Session>(json.ToString()) is not { } session
+                || session.UserId != userId || session.SecurityStamp != oldStamp)
+            {
+                continue;
+            }
+            await RewriteAsync(db, session with { SecurityStamp = newStamp }, now);
+        }
+    }
+
     /// <summary>The user's row changed (roles, web access, status): every session re-reads it at its next request.</summary>
     public Task UserChangedAsync(Guid userId) => userStates.InvalidateAsync(userId);
 

@@ -4,7 +4,7 @@ namespace AccessPlatform.Tests;
 
 /// <summary>Users &amp; Teams and the audit log for Account Managers, through the gateway (ASVS 5.0 6.4.6, 7.4.2, 7.4.5, 8.2).</summary>
 [Collection(PlatformCollection.Name)]
-public sealed class AdminUsersTests(PlatformFixture platform)
+public sealed partial class AdminUsersTests(PlatformFixture platform)
 {
     [Fact]
     public async Task An_account_manager_reset_sends_the_email_and_the_audit_shows_it()
@@ -170,10 +170,21 @@ public sealed class AdminUsersTests(PlatformFixture platform)
             new { webAccess = true, email = $"new-{user.Email}", phone = "+14155550123", roles = new[] { "User", "AccountManager" }, language = "ja" });
         Assert.Equal(HttpStatusCode.OK, edited.StatusCode);
         var view = await edited.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.Equal($"new-{user.Email}", view.GetProperty("email").GetString());
+        // The new email and phone wait for confirmation from the new address and number (issue 11); the rest applies at once.
+        Assert.Equal(user.Email, view.GetProperty("email").GetString());
+        Assert.True(view.GetProperty("phone").ValueKind == JsonValueKind.Null);
         Assert.Equal("ja", view.GetProperty("language").GetString());
         Assert.Equal(2, view.GetProperty("roles").GetArrayLength());
         Assert.Equal("signed-in", await client.LoginStatusAsync(user.Username, user.Password));
+        var emailLink = ConfirmLink().Match((await platform.TakeEmailAsync($"new-{user.Email}",
+            Resx.Text("Login.Api/Resources/AccountChangeResource", "en", "Email_ConfirmEmail_Subject"))).PlainText).Groups["token"].Value;
+        var phoneLink = ConfirmLink().Match((await platform.WaitForSmsAsync("+14155550123")).Body!).Groups["token"].Value;
+        using var mailbox = platform.NewClient();
+        Assert.Equal(HttpStatusCode.OK, (await mailbox.PostAsJsonAsync("/api/account/changes/confirm", new { token = emailLink })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await mailbox.PostAsJsonAsync("/api/account/changes/confirm", new { token = phoneLink })).StatusCode);
+        var confirmed = await admin.GetFromJsonAsync<JsonElement>($"/api/admin/users/{user.Id}");
+        Assert.Equal($"new-{user.Email}", confirmed.GetProperty("email").GetString());
+        Assert.Equal("+14155550123", confirmed.GetProperty("phone").GetString());
 
         var self = await admin.PatchAsJsonAsync($"/api/admin/users/{manager.Id}", new { status = "disabled" });
         Assert.Equal(HttpStatusCode.Conflict, self.StatusCode);
@@ -294,4 +305,7 @@ public sealed class AdminUsersTests(PlatformFixture platform)
             await response.ProblemAsync();
         }
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"/account/confirm-change\?token=(?<token>[A-Za-z0-9_-]{43})")]
+    private static partial System.Text.RegularExpressions.Regex ConfirmLink();
 }

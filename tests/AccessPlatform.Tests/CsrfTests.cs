@@ -33,6 +33,10 @@ public sealed class CsrfTests(PlatformFixture platform)
         ("DELETE", "/api/admin/teams/{guid}/members/{victim}"),
         ("POST", "/api/admin/notifications/test?channel=email"),
         ("PUT", "/api/admin/sso"),
+        ("POST", "/api/account/password"),
+        ("POST", "/api/account/email"),
+        ("POST", "/api/account/phone"),
+        ("POST", "/api/account/phone/confirm"),
     ];
 
     [Fact]
