@@ -54,4 +54,7 @@ public abstract record StepInput
     public sealed record ChooseChannel(string? Channel) : StepInput;
 
     public sealed record SubmitCode(string? Code) : StepInput;
+
+    /// <summary>A recovery code in place of the second factor (a lost phone).</summary>
+    public sealed record SubmitRecoveryCode(string? Code) : StepInput;
 }
