@@ -36,10 +36,10 @@ public sealed class RecoveryCodesBrowserTests(PlatformFixture platform)
             await page.GotoAsync(new Uri(platform.GatewayAddress, "/account/security").ToString());
             Assert.Equal(R(language, "Recovery_None"), await page.InnerTextAsync("#recovery-codes-remaining"));
             await page.ClickAsync("#generate-recovery-codes");
-            await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/account/reauthenticate");
+            await WaitForPathAsync(page, "/account/reauthenticate");
             await page.FillAsync("#password", user.Password);
             await page.ClickAsync("#reauthenticate");
-            await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/account/recovery-codes");
+            await WaitForPathAsync(page, "/account/recovery-codes");
             await page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, $"recovery-1-generate-{language}.png"), FullPage = true });
             await Accessibility.AssertNoViolationsAsync(page);
 
@@ -71,14 +71,28 @@ public sealed class RecoveryCodesBrowserTests(PlatformFixture platform)
         await other.FillAsync("#username", user.Username);
         await other.FillAsync("#password", user.Password);
         await other.ClickAsync("form:has(#password) button[type=submit]");
-        await other.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/login-code");
+        await WaitForPathAsync(other, "/login-code");
         await other.ClickAsync("#use-recovery-code summary");
         await other.FillAsync("#recovery-code", codes[0]);
         await other.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, $"recovery-3-login-code-{language}.png"), FullPage = true });
         await Accessibility.AssertNoViolationsAsync(other);
         await other.ClickAsync("#submit-recovery-code");
-        await other.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/");
+        await WaitForPathAsync(other, "/");
         await platform.WaitForEmailAsync(user.Email, m => m.Subject == R(language, "Email_RecoveryUsed_Subject"));
+    }
+
+    /// <summary>Waits for the page to arrive at <paramref name="path"/>; a timeout says where it is instead.</summary>
+    private static async Task WaitForPathAsync(IPage page, string path)
+    {
+        try
+        {
+            await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == path);
+        }
+        catch (TimeoutException e)
+        {
+            var text = await page.InnerTextAsync("main, body");
+            throw new TimeoutException($"Expected {path}, still at {page.Url}: {text[..Math.Min(600, text.Length)]}", e);
+        }
     }
 
     private async Task SignInAsync(IPage page, TestUser user)
@@ -87,6 +101,6 @@ public sealed class RecoveryCodesBrowserTests(PlatformFixture platform)
         await page.FillAsync("#username", user.Username);
         await page.FillAsync("#password", user.Password);
         await page.ClickAsync("form:has(#password) button[type=submit]");
-        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/");
+        await WaitForPathAsync(page, "/");
     }
 }

@@ -188,6 +188,16 @@ public static class RecoveryCodeTestSupport
         return [.. (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("codes").EnumerateArray().Select(c => c.GetString()!)];
     }
 
+    /// <summary>How many of the user's recovery codes are unused, as Postgres holds it.</summary>
+    public static async Task<long> UserRecoveryCodesLeftAsync(this PlatformFixture platform, TestUser user)
+    {
+        await using var db = new Npgsql.NpgsqlConnection(await platform.App.GetConnectionStringAsync("login-db"));
+        await db.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand("SELECT count(*) FROM recovery_codes WHERE user_id = @id AND used_at IS NULL", db);
+        command.Parameters.AddWithValue("id", user.Id);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
     /// <summary>Password on a new device: the flow waiting for the second factor.</summary>
     public static async Task<string> PendingFlowAsync(HttpClient client, TestUser user)
     {
