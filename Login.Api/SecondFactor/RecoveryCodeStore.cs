@@ -27,9 +27,13 @@ public sealed class RecoveryCodeStore(NpgsqlDataSource db, IDataProtectionProvid
         var key = RandomNumberGenerator.GetBytes(32);
         await using var connection = await db.OpenConnectionAsync();
         await using var transaction = await connection.BeginTransactionAsync();
-        await connection.ExecuteAsync("DELETE FROM recovery_code_sets WHERE user_id = @userId", new { userId }, transaction);
-        await connection.ExecuteAsync("INSERT INTO recovery_code_sets (user_id, hmac_key, created_at) VALUES (@userId, @hmacKey, @now)",
-            new { userId, hmacKey = protector.Protect(Convert.ToBase64String(key)), now }, transaction);
+        // The upsert locks the user's set row first, so parallel generations run one after the other and the last
+        // one's key and codes win together (a delete-then-insert would race into a duplicate key).
+        await connection.ExecuteAsync("""
+            INSERT INTO recovery_code_sets (user_id, hmac_key, created_at) VALUES (@userId, @hmacKey, @now)
+            ON CONFLICT (user_id) DO UPDATE SET hmac_key = EXCLUDED.hmac_key, created_at = EXCLUDED.created_at
+            """, new { userId, hmacKey = protector.Protect(Convert.ToBase64String(key)), now }, transaction);
+        await connection.ExecuteAsync("DELETE FROM recovery_codes WHERE user_id = @userId", new { userId }, transaction);
         await connection.ExecuteAsync("INSERT INTO recovery_codes (user_id, code_hash) VALUES (@userId, @hash)",
             codes.Select(code => new { userId, hash = Hash(key, code) }), transaction);
         await transaction.CommitAsync();

@@ -104,6 +104,17 @@ public sealed partial class RecoveryCodesTests(PlatformFixture platform)
     }
 
     [Fact]
+    public async Task Parallel_generations_all_succeed_and_leave_exactly_one_set()
+    {
+        var user = await platform.CreateUserAsync("regen-race");
+        using var client = platform.NewClient();
+        Assert.Equal(HttpStatusCode.OK, (await client.LoginAsync(user.Username, user.Password)).StatusCode);
+        var answers = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => client.PostAsync("/api/auth/recovery-codes", null)));
+        Assert.All(answers, a => Assert.Equal(HttpStatusCode.OK, a.StatusCode));
+        Assert.Equal(10, await platform.UserRecoveryCodesLeftAsync(user));
+    }
+
+    [Fact]
     public async Task Recovery_codes_are_stored_only_as_keyed_hashes()
     {
         var user = await platform.CreateUserAsync("stored");
