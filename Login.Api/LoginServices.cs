@@ -77,6 +77,13 @@ public static class LoginServices
         services.AddSingleton<TotpSecretProtector>();
         services.AddSingleton<TotpSecretMigration>();
         services.AddScoped<AuthenticatorChanges>();
+        services.AddSingleton<RecoveryCodeStore>();
+        services.AddScoped<RecoveryCodeNotifier>();
+        services.AddScoped<RecoveryCodeChanges>();
+        services.AddScoped<SecondFactorReset>();
+        services.AddScoped<ISecondFactorResetParticipant, AuthenticatorResetParticipant>();
+        services.AddScoped<ISecondFactorResetParticipant, RecoveryCodesResetParticipant>();
+        services.AddScoped<ISecondFactorResetParticipant, TrustedDevicesResetParticipant>();
         services.AddOptions<ReauthenticationOptions>().BindConfiguration(ReauthenticationOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<ReauthenticationStore>();
         services.AddSingleton<RecentAuthentication>();

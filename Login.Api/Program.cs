@@ -14,6 +14,7 @@ app.MapAuthApi();
 app.MapSessionsApi();
 app.MapDevicesApi();
 app.MapAuthenticatorApi();
+app.MapRecoveryCodesApi();
 app.MapReauthenticationApi();
 app.MapPasswordApi();
 app.MapAccountApi();

@@ -13,8 +13,17 @@ namespace AccessPlatform.Login.Admin;
 /// <summary>The Account Manager making a change: their account bounds every query, their id goes into the audit log.</summary>
 public sealed record AdminActor(Guid AccountId, Guid UserId, string? Ip)
 {
+    // A field, not a property: actors also serve as Dapper parameter objects.
+    private Func<Task<bool>>? recentlyAuthenticated;
+
     public static AdminActor Of(HttpContext http) =>
-        new(http.User.AccountIdOf(), http.User.UserIdOf(), http.Connection.RemoteIpAddress?.ToString());
+        new(http.User.AccountIdOf(), http.User.UserIdOf(), http.Connection.RemoteIpAddress?.ToString())
+        {
+            recentlyAuthenticated = () => http.RequestServices.GetRequiredService<RecentAuthentication>().IsRecentAsync(http),
+        };
+
+    /// <summary>Whether the manager's session proved the password recently (sudo mode, ASVS 7.5.1); asked only by security changes.</summary>
+    public Task<bool> IsRecentlyAuthenticatedAsync() => recentlyAuthenticated?.Invoke() ?? Task.FromResult(false);
 }
 
 /// <summary>A new user as the manager enters it.</summary>
@@ -34,6 +43,9 @@ public abstract record AdminResult
     public sealed record Invalid(Dictionary<string, string[]> Errors) : AdminResult;
 
     public sealed record Conflict(string Title) : AdminResult;
+
+    /// <summary>A change of security (roles, re-enabling, unlocking) without a recent re-authentication of the manager.</summary>
+    public sealed record ReauthenticationRequired : AdminResult;
 }
 
 /// <summary>
@@ -71,8 +83,13 @@ public sealed partial class UserAdministration(
         return new AdminResult.Done(user);
     }
 
+    /// <summary>Unlocking lifts a protection against guessing, so it is a change of security (sudo mode).</summary>
     public async Task<AdminResult> UnlockAsync(AdminActor actor, Guid id)
     {
+        if (!await actor.IsRecentlyAuthenticatedAsync())
+        {
+            return new AdminResult.ReauthenticationRequired();
+        }
         if (!await users.UnlockAsync(actor.AccountId, id, Now))
         {
             return new AdminResult.NotFound();
@@ -119,6 +136,10 @@ public sealed partial class UserAdministration(
         if (errors.Count > 0)
         {
             return new AdminResult.Invalid(errors);
+        }
+        if (roles!.Contains(Data.Roles.AccountManager) && !await actor.IsRecentlyAuthenticatedAsync())
+        {
+            return new AdminResult.ReauthenticationRequired();
         }
         var id = await users.InsertAsync(new NewUser(actor.AccountId, username!, email!, phone, null, language!, roles!, input.WebAccess ?? true));
         if (id is null)
@@ -176,6 +197,10 @@ public sealed partial class UserAdministration(
         if (changed.Count == 0)
         {
             return new AdminResult.Done(user);
+        }
+        if (ChangesSecurity(user, update) && !await actor.IsRecentlyAuthenticatedAsync())
+        {
+            return new AdminResult.ReauthenticationRequired();
         }
         if (!await users.UpdateProfileAsync(actor.AccountId, id, update, Now))
         {
@@ -265,6 +290,13 @@ public sealed partial class UserAdministration(
         : !update.WebAccess && user.WebAccess ? "web-access-withdrawn"
         : user.SsoEnforced && user.IsAccountManager && !update.Roles.Contains(Data.Roles.AccountManager) ? "sso-enforced"
         : null;
+
+    /// <summary>
+    /// The profile changes that need the manager's recent re-authentication: granting or taking roles, and re-enabling a
+    /// disabled user. Disabling and withdrawing web access only protect, and must stay instant in an incident.
+    /// </summary>
+    private static bool ChangesSecurity(User user, ProfileUpdate update) =>
+        !user.Roles.Order().SequenceEqual(update.Roles.Order()) || (user.Status == "disabled" && update.Status == "active");
 
     private static List<string> Changes(User user, ProfileUpdate update)
     {

@@ -1,4 +1,5 @@
 using AccessPlatform.Login.Admin;
+using AccessPlatform.Login.Sessions;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace AccessPlatform.Login.Apis;
@@ -13,7 +14,8 @@ public static class AdminAccountApi
         var admin = app.MapGroup("/api/admin/account").WithTags("Account policies").RequireAuthorization(AdminUsersApi.Policy);
         admin.MapGet("/policies", GetPolicies).WithName("GetAccountPolicies").WithSummary("The account's security policies.");
         admin.MapPut("/policies", SetPolicies).WithName("SetAccountPolicies")
-            .WithSummary("Changes the account's security policies (audited).");
+            .WithSummary("Changes the account's security policies (audited); needs a recent re-authentication.")
+            .RequireRecentAuthentication();
         return app;
     }
 

@@ -1,6 +1,7 @@
 using AccessPlatform.Login.Admin;
 using AccessPlatform.Login.Audit;
 using AccessPlatform.Login.Data;
+using AccessPlatform.Login.Sessions;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace AccessPlatform.Login.Apis;
@@ -11,6 +12,9 @@ public sealed record AdminUserView(Guid Id, string Username, string Email, strin
 public sealed record CreateTeamRequest(string? Name);
 
 public sealed record PasswordResetAccepted(string Delivery);
+
+/// <param name="Removed">The kinds of factor the user had and lost: authenticator, recovery-codes, trusted-devices.</param>
+public sealed record SecondFactorsResetView(string[] Removed);
 
 /// <summary>
 /// Users &amp; Teams for Account Managers. Every query is scoped to the caller's own account: another account's user
@@ -32,6 +36,9 @@ public static class AdminUsersApi
         admin.MapPost("/users/{id:guid}/unlock", Unlock).WithName("UnlockUser");
         admin.MapPost("/users/{id:guid}/sessions/end", EndSessions).WithName("EndUserSessions");
         admin.MapPost("/users/{id:guid}/devices/revoke", RevokeDevices).WithName("RevokeUserDevices");
+        admin.MapPost("/users/{id:guid}/second-factors/reset", ResetSecondFactors).WithName("ResetUserSecondFactors")
+            .WithSummary("Removes the user's authenticator app, recovery codes and trusted devices, ends their sessions (audited, emailed).")
+            .RequireRecentAuthentication();
         admin.MapGet("/teams", ListTeams).WithName("ListTeams");
         admin.MapPost("/teams", CreateTeam).WithName("CreateTeam");
         admin.MapPut("/teams/{id:guid}/members/{userId:guid}", AddMember).WithName("AddTeamMember");
@@ -58,6 +65,7 @@ public static class AdminUsersApi
             AdminResult.Done done => TypedResults.Created($"/api/admin/users/{done.User.Id}", View(done.User, clock)),
             AdminResult.Invalid invalid => TypedResults.ValidationProblem(invalid.Errors),
             AdminResult.Conflict conflict => Conflict(conflict.Title),
+            AdminResult.ReauthenticationRequired => RecentAuthenticationEndpoints.Problem(http),
             _ => throw new InvalidOperationException("Unexpected result."),
         };
 
@@ -68,6 +76,7 @@ public static class AdminUsersApi
             AdminResult.Done done => TypedResults.Ok(View(done.User, clock)),
             AdminResult.Invalid invalid => TypedResults.ValidationProblem(invalid.Errors),
             AdminResult.Conflict conflict => Conflict(conflict.Title),
+            AdminResult.ReauthenticationRequired => RecentAuthenticationEndpoints.Problem(http),
             _ => NotFound(),
         };
 
@@ -82,7 +91,15 @@ public static class AdminUsersApi
         };
 
     public static async Task<Results<NoContent, ProblemHttpResult>> Unlock(Guid id, HttpContext http, UserAdministration admin) =>
-        await admin.UnlockAsync(AdminActor.Of(http), id) is AdminResult.Done ? TypedResults.NoContent() : NotFound();
+        await admin.UnlockAsync(AdminActor.Of(http), id) switch
+        {
+            AdminResult.Done => TypedResults.NoContent(),
+            AdminResult.ReauthenticationRequired => RecentAuthenticationEndpoints.Problem(http),
+            _ => NotFound(),
+        };
+
+    public static async Task<Results<Ok<SecondFactorsResetView>, ProblemHttpResult>> ResetSecondFactors(Guid id, HttpContext http, SecondFactorReset reset) =>
+        await reset.ResetAsync(AdminActor.Of(http), id) is { } removed ? TypedResults.Ok(new SecondFactorsResetView([.. removed])) : NotFound();
 
     public static async Task<Results<Ok<int>, ProblemHttpResult>> EndSessions(Guid id, HttpContext http, UserAdministration admin) =>
         await admin.EndSessionsAsync(AdminActor.Of(http), id) is (AdminResult.Done, var ended) ? TypedResults.Ok(ended) : NotFound();

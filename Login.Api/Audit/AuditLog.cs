@@ -36,6 +36,9 @@ public static class AuditEvents
     public const string AuthenticatorReplaced = "2fa.authenticator_replaced";
     public const string Reauthenticated = "session.reauthenticated";
     public const string ReauthenticationFailed = "session.reauthentication_failed";
+    public const string RecoveryCodesGenerated = "2fa.recovery_codes_generated";
+    public const string RecoveryCodeUsed = "2fa.recovery_code_used";
+    public const string SecondFactorsReset = "admin.second_factors_reset";
 }
 
 /// <summary>What the audit page and API may filter by; all optional except the account.</summary>

@@ -57,4 +57,7 @@ public abstract record StepInput
 
     /// <summary>The password, on the link page of an SSO identity (the username is the matched user's).</summary>
     public sealed record SubmitPassword(string? Password) : StepInput;
+
+    /// <summary>A recovery code in place of the second factor (a lost phone).</summary>
+    public sealed record SubmitRecoveryCode(string? Code) : StepInput;
 }

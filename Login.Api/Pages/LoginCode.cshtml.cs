@@ -66,14 +66,31 @@ public sealed class LoginCodeModel(LoginFlow flow, SessionCookie sessionCookie, 
             Response.StatusCode = StatusCodes.Status400BadRequest;
             return await ShowAsync();
         }
-        switch (await flow.ContinueAsync(FlowId, new StepInput.SubmitCode(code), HttpContext))
+        return await AnswerAsync(new StepInput.SubmitCode(code), text["Otp_Invalid"]);
+    }
+
+    /// <summary>"Use a recovery code": in place of the code, through the same flow and the same lockout.</summary>
+    public async Task<IActionResult> OnPostRecoveryAsync(string? recoveryCode, [FromServices] IStringLocalizer<RecoveryResource> recovery)
+    {
+        if (recoveryCode is not { Length: > 0 and <= RecoveryCodeFormat.MaxInputLength })
+        {
+            Error = recovery["Recovery_Invalid"];
+            Response.StatusCode = StatusCodes.Status400BadRequest;
+            return await ShowAsync();
+        }
+        return await AnswerAsync(new StepInput.SubmitRecoveryCode(recoveryCode), recovery["Recovery_Invalid"]);
+    }
+
+    private async Task<IActionResult> AnswerAsync(StepInput answer, string wrong)
+    {
+        switch (await flow.ContinueAsync(FlowId, answer, HttpContext))
         {
             case LoginOutcome.SignedIn signedIn:
                 Response.Cookies.Append(sessionCookie.Name, signedIn.SecretId, sessionCookie.Options);
                 Response.Cookies.Delete(FlowCookie);
                 return LocalRedirect(ReturnUrl is { Length: > 0 } url && Url.IsLocalUrl(url) ? url : "/");
             case LoginOutcome.WrongCode:
-                Error = text["Otp_Invalid"];
+                Error = wrong;
                 Response.StatusCode = StatusCodes.Status401Unauthorized;
                 break;
             case LoginOutcome.CodeNotRequested:

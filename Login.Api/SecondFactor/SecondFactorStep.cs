@@ -10,11 +10,12 @@ namespace AccessPlatform.Login.SecondFactor;
 /// Step: on a new device, the strongest second factor the user has (<see cref="FactorPolicy"/>). Starts at most
 /// <see cref="SecondFactorOptions.MaxChallengesPerHour"/> challenges per user per hour, whatever the channel; waits for
 /// the user to choose a channel (<see cref="CodeSender"/>) and enter the code. Every code guess is claimed from the
-/// user's second-factor counter before it is checked (<see cref="LockoutPolicy"/>).
+/// user's second-factor counter before it is checked (<see cref="LockoutPolicy"/>). A recovery code stands in for
+/// whichever channel is offered (a lost phone), counted by the same counter.
 /// </summary>
 public sealed class SecondFactorStep(
     ChallengeLimiter limiter, CodeSender sender, Authenticator authenticator, CodeDeliveryStore deliveries, LockoutPolicy lockout,
-    IOptions<SecondFactorOptions> options, TimeProvider clock, LoginMetrics metrics, AuditLog audit)
+    IOptions<SecondFactorOptions> options, TimeProvider clock, LoginMetrics metrics, AuditLog audit, RecoveryCodeChanges recoveryCodes)
     : IInteractiveLoginStep
 {
     public string Name => "login.second-factor";
@@ -49,6 +50,8 @@ public sealed class SecondFactorStep(
                     : new StepResult.Challenge(new LoginOutcome.UnknownChannel());
             case StepInput.SubmitCode submit:
                 return await VerifyAsync(state, user, submit.Code?.Trim().Replace(" ", ""));
+            case StepInput.SubmitRecoveryCode recovery:
+                return await VerifyRecoveryCodeAsync(state, user, recovery.Code);
             default:
                 return new StepResult.Challenge(new LoginOutcome.UnknownChannel());
         }
@@ -97,4 +100,29 @@ public sealed class SecondFactorStep(
             ? new StepResult.Fail(new LoginOutcome.ChallengeGone())
             : new StepResult.Challenge(new LoginOutcome.WrongCode());
     }
+
+    /// <summary>A recovery code in place of the code: the same claim, the same counter and the same answers as a wrong code.</summary>
+    private async Task<StepResult> VerifyRecoveryCodeAsync(LoginState state, User user, string? input)
+    {
+        if (await lockout.ClaimAsync(user, GuessedFactor.SecondFactor) is not { } claim)
+        {
+            await audit.RecordAsync(AuditEvents.SecondFactorFailed, user.AccountId, user.Id, "locked", ip: state.Ip);
+            return new StepResult.Fail(new LoginOutcome.ChallengeGone());
+        }
+        if (RecoveryCodeFormat.Normalize(input) is { } code && await recoveryCodes.RedeemAsync(user, code, state.Ip) is not null)
+        {
+            await lockout.SucceededAsync(user, claim);
+            await audit.RecordAsync(AuditEvents.SecondFactorPassed, user.AccountId, user.Id, RecoveryChannel, ip: state.Ip);
+            state.PassedSecondFactor = RecoveryChannel;
+            return StepResult.Continue;
+        }
+        metrics.Attempt("wrong-recovery-code");
+        await audit.RecordAsync(AuditEvents.SecondFactorFailed, user.AccountId, user.Id, "wrong-recovery-code", ip: state.Ip);
+        return await lockout.FailedAsync(user, claim, state.Ip)
+            ? new StepResult.Fail(new LoginOutcome.ChallengeGone())
+            : new StepResult.Challenge(new LoginOutcome.WrongCode());
+    }
+
+    /// <summary>How a passed recovery code is recorded (audit reason, <see cref="LoginState.PassedSecondFactor"/>).</summary>
+    public const string RecoveryChannel = "recovery-code";
 }

@@ -61,9 +61,15 @@ public static class RecentAuthenticationEndpoints
             {
                 return await next(context);
             }
-            var text = http.RequestServices.GetRequiredService<IStringLocalizer<SharedResource>>();
-            return TypedResults.Problem(title: text["Reauth_Required"], statusCode: StatusCodes.Status403Forbidden,
-                type: RecentAuthentication.ProblemType,
-                extensions: new Dictionary<string, object?> { ["reauthenticate"] = RecentAuthentication.ApiPath });
+            return Problem(http);
         });
+
+    /// <summary>The 403 problem+json that tells a client to call <see cref="RecentAuthentication.ApiPath"/> first.</summary>
+    public static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult Problem(HttpContext http)
+    {
+        var text = http.RequestServices.GetRequiredService<IStringLocalizer<SharedResource>>();
+        return TypedResults.Problem(title: text["Reauth_Required"], statusCode: StatusCodes.Status403Forbidden,
+            type: RecentAuthentication.ProblemType,
+            extensions: new Dictionary<string, object?> { ["reauthenticate"] = RecentAuthentication.ApiPath });
+    }
 }

@@ -8,7 +8,7 @@ namespace AccessPlatform.Login.Pages.Admin;
 
 /// <summary>The account's security policies: today whether users may fall back to weaker second factors.</summary>
 [Authorize(Policy = Apis.AdminUsersApi.Policy)]
-public sealed class SecurityModel(AccountPolicies policies, IStringLocalizer<AdminResource> text) : PageModel
+public sealed class SecurityModel(AccountPolicies policies, Sessions.RecentAuthentication recent, IStringLocalizer<AdminResource> text) : PageModel
 {
     [BindProperty] public bool SecondFactorFallback { get; set; }
 
@@ -22,6 +22,10 @@ public sealed class SecurityModel(AccountPolicies policies, IStringLocalizer<Adm
 
     public async Task<IActionResult> OnPostAsync()
     {
+        if (!await recent.IsRecentAsync(HttpContext))
+        {
+            return Redirect(Sessions.RecentAuthentication.PageFor("/admin/security"));
+        }
         await policies.SetAsync(AdminActor.Of(HttpContext), new AccountPolicy(SecondFactorFallback));
         return Redirect("/admin/security?saved=true");
     }

@@ -94,6 +94,9 @@ public sealed class UserProfileModel(UserAdministration admin, TimeProvider cloc
                 Errors.Add(conflict.Title);
                 Response.StatusCode = StatusCodes.Status409Conflict;
                 return await ShowAsync();
+            case AdminResult.ReauthenticationRequired:
+                // Sudo mode: confirm the password, come back to the profile, press the button again.
+                return Redirect(RecentAuthentication.PageFor($"/admin/users/{Id}"));
             default:
                 return NotFound();
         }
@@ -114,5 +117,5 @@ public sealed class UserProfileModel(UserAdministration admin, TimeProvider cloc
     }
 
     private static bool IsKnownDone(string done) => done is "ResetPassword" or "Unlock" or "Disable" or "Enable" or "GrantWeb" or "WithdrawWeb"
-        or "RevokeDevices" or "EndSessions" or "Saved" or "TeamChanged";
+        or "RevokeDevices" or "EndSessions" or "Saved" or "TeamChanged" or "ResetSecondFactors";
 }

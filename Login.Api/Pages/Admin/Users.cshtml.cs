@@ -49,6 +49,9 @@ public sealed class UsersModel(UserAdministration admin, TimeProvider clock, ISt
         {
             case AdminResult.Done done:
                 return Redirect($"/admin/users?created={Uri.EscapeDataString(done.User.Username)}");
+            case AdminResult.ReauthenticationRequired:
+                // A new Account Manager is a grant of rights: confirm the password, then submit again.
+                return Redirect(Sessions.RecentAuthentication.PageFor("/admin/users"));
             case AdminResult.Invalid invalid:
                 Errors.AddRange(invalid.Errors.SelectMany(e => e.Value));
                 Response.StatusCode = StatusCodes.Status400BadRequest;
