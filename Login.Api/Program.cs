@@ -15,6 +15,7 @@ app.MapSessionsApi();
 app.MapDevicesApi();
 app.MapAuthenticatorApi();
 app.MapReauthenticationApi();
+app.MapPasskeysApi();
 app.MapPasswordApi();
 app.MapAdminUsersApi();
 app.MapAdminAccountApi();

@@ -36,6 +36,11 @@ public static class AuditEvents
     public const string AuthenticatorReplaced = "2fa.authenticator_replaced";
     public const string Reauthenticated = "session.reauthenticated";
     public const string ReauthenticationFailed = "session.reauthentication_failed";
+    public const string PasskeyAdded = "passkey.added";
+    public const string PasskeyRenamed = "passkey.renamed";
+    public const string PasskeyRemoved = "passkey.removed";
+    public const string PasskeyRefused = "passkey.refused";
+    public const string PasskeyCloneSuspected = "passkey.clone_suspected";
 }
 
 /// <summary>What the audit page and API may filter by; all optional except the account.</summary>

@@ -4,8 +4,8 @@ using AccessPlatform.Login.SecondFactor;
 
 namespace AccessPlatform.Login.Flow;
 
-/// <summary>How a login started: with a password, or with an identity the account's IdP asserted.</summary>
-public enum LoginEntry { Password, Sso }
+/// <summary>How a login started: with a password, with an identity the account's IdP asserted, or with a passkey.</summary>
+public enum LoginEntry { Password, Sso, Passkey }
 
 /// <summary>
 /// Everything a login knows between its steps. Stored (JSON, Redis) under the flow id only while a step waits for the
@@ -40,7 +40,13 @@ public sealed class LoginState
     /// <summary>The pending second factor: the chosen channel and, for sent codes, the code's HMAC.</summary>
     public CodeChallenge? Code { get; set; }
 
+    /// <summary>The pending passkey second factor: the request options sent to the browser (single use).</summary>
+    public PasskeyChallenge? Passkey { get; set; }
+
     [JsonIgnore] public User? User { get; set; }
+
+    /// <summary>The passkey assertion of a passwordless sign-in and the options it answers; never stored.</summary>
+    [JsonIgnore] public (Fido2NetLib.AssertionOptions Options, Fido2NetLib.AuthenticatorAssertionRawResponse Response)? PasskeyAssertion { get; init; }
 
     /// <summary>Username and password of the first request; never stored.</summary>
     [JsonIgnore] public (string Username, string Password)? Credentials { get; init; }
@@ -51,3 +57,6 @@ public sealed class LoginState
 
     [JsonIgnore] public User RequiredUser => User ?? throw new InvalidOperationException("No user yet: the password step comes first.");
 }
+
+/// <summary>Assertion options of a pending passkey second factor, as sent to the browser, and when.</summary>
+public sealed record PasskeyChallenge(string OptionsJson, DateTime IssuedAt);

@@ -11,18 +11,22 @@ namespace AccessPlatform.Login.Pages.Admin;
 public sealed class SecurityModel(AccountPolicies policies, IStringLocalizer<AdminResource> text) : PageModel
 {
     [BindProperty] public bool SecondFactorFallback { get; set; }
+    [BindProperty] public bool AccountManagersMustUsePasskey { get; set; }
+    [BindProperty] public bool EveryoneMustUsePasskey { get; set; }
 
     public string? Message { get; private set; }
 
     public async Task OnGetAsync(bool saved)
     {
-        SecondFactorFallback = (await policies.GetAsync(AdminActor.Of(HttpContext))).SecondFactorFallback;
+        var policy = await policies.GetAsync(AdminActor.Of(HttpContext));
+        (SecondFactorFallback, AccountManagersMustUsePasskey, EveryoneMustUsePasskey) =
+            (policy.SecondFactorFallback, policy.AccountManagersMustUsePasskey, policy.EveryoneMustUsePasskey);
         Message = saved ? text["Security_Saved"].Value : null;
     }
 
     public async Task<IActionResult> OnPostAsync()
     {
-        await policies.SetAsync(AdminActor.Of(HttpContext), new AccountPolicy(SecondFactorFallback));
+        await policies.SetAsync(AdminActor.Of(HttpContext), new AccountPolicy(SecondFactorFallback, AccountManagersMustUsePasskey, EveryoneMustUsePasskey));
         return Redirect("/admin/security?saved=true");
     }
 }
