@@ -1,6 +1,11 @@
 using System.Text.Json;
 using AccessPlatform.Login.Audit;
+using AccessPlatform.Contracts;
 using AccessPlatform.Login.Data;
+using AccessPlatform.Login.Localization;
+using AccessPlatform.Login.Notifications;
+using MassTransit;
+using Microsoft.Extensions.Localization;
 using Fido2NetLib;
 using Fido2NetLib.Exceptions;
 using Fido2NetLib.Objects;
@@ -30,7 +35,8 @@ public sealed record PasskeyProof(Guid UserId, Guid PasskeyId);
 /// expires after <see cref="PasskeyOptions.ChallengeLifetime"/>. Every change and every refused use is audited.
 /// </summary>
 public sealed class PasskeyService(IFido2 fido2, PasskeyVerifier verifier, PasskeyStore store, PasskeyChallengeStore challenges,
-    PasskeyLoginBinding signInBinding, AuditLog audit, IOptions<PasskeyOptions> options, TimeProvider clock)
+    PasskeyLoginBinding signInBinding, AuditLog audit, IOptions<PasskeyOptions> options, TimeProvider clock,
+    UserNotifier notifier, IPublishEndpoint publisher, IStringLocalizer<PasskeyResource> text)
 {
     public const int MaxNameLength = 64;
 
@@ -102,6 +108,7 @@ public sealed class PasskeyService(IFido2 fido2, PasskeyVerifier verifier, Passk
             return new RegistrationResult.TooMany();
         }
         await audit.RecordAsync(AuditEvents.PasskeyAdded, user.AccountId, user.Id, name, ip: ip);
+        await EmailAsync(user, "Email_PasskeyAdded", name);
         return new RegistrationResult.Added(new PasskeyView(id.Value, name, Now, null));
     }
 
@@ -187,12 +194,21 @@ public sealed class PasskeyService(IFido2 fido2, PasskeyVerifier verifier, Passk
 
     public async Task<bool> RemoveAsync(User user, Guid id, string? ip)
     {
-        if (!await store.RemoveAsync(user.Id, id))
+        if (await store.RemoveAsync(user.Id, id) is not { } name)
         {
             return false;
         }
         await audit.RecordAsync(AuditEvents.PasskeyRemoved, user.AccountId, user.Id, id.ToString(), ip: ip);
+        await EmailAsync(user, "Email_PasskeyRemoved", name);
         return true;
+    }
+
+    /// <summary>ASVS 6.3.7: the user hears of every passkey added or removed, in their language.</summary>
+    private Task EmailAsync(User user, string key, string passkeyName)
+    {
+        var arguments = new object[] { user.Username, passkeyName, clock.GetUtcNow().ToString("yyyy-MM-dd HH:mm"), notifier.Link("/forgot-password") };
+        var (subject, body) = Cultures.In(user.PreferredLanguage, () => (text[key + "_Subject"].Value, text[key + "_Body", arguments].Value));
+        return publisher.Publish(new SendEmail(Guid.NewGuid(), user.Email, subject, body, NotificationPurpose.AuthenticatorChanged));
     }
 
     /// <summary>A name as the user typed it, trimmed; null when empty, too long or containing control characters.</summary>

@@ -90,9 +90,10 @@ public sealed class PasskeyStore(NpgsqlDataSource db)
         return await connection.ExecuteAsync("UPDATE passkeys SET name = @name WHERE id = @id AND user_id = @userId", new { userId, id, name }) == 1;
     }
 
-    public async Task<bool> RemoveAsync(Guid userId, Guid id)
+    /// <summary>The removed passkey's name; null when the user has no such passkey.</summary>
+    public async Task<string?> RemoveAsync(Guid userId, Guid id)
     {
         await using var connection = await db.OpenConnectionAsync();
-        return await connection.ExecuteAsync("DELETE FROM passkeys WHERE id = @id AND user_id = @userId", new { userId, id }) == 1;
+        return await connection.QuerySingleOrDefaultAsync<string>("DELETE FROM passkeys WHERE id = @id AND user_id = @userId RETURNING name", new { userId, id });
     }
 }

@@ -28,7 +28,7 @@ public sealed class PasskeyBrowserTests(PlatformFixture platform)
 
         // A trusted browser: register a passkey on the security page.
         var context = await browser.NewContextAsync(new BrowserNewContextOptions { Locale = "en-US" });
-        await context.AddCookiesAsync([new Cookie { Name = "ap_device", Value = platform.TrustedDeviceId, Url = Origin.ToString() }]);
+        await context.AddCookiesAsync([new Microsoft.Playwright.Cookie { Name = "ap_device", Value = platform.TrustedDeviceId, Url = Origin.ToString() }]);
         var page = await context.NewPageAsync();
         var visited = new List<string>();
         page.FrameNavigated += (_, frame) => { if (frame == page.MainFrame) visited.Add(new Uri(frame.Url).AbsolutePath); };
@@ -45,6 +45,8 @@ public sealed class PasskeyBrowserTests(PlatformFixture platform)
         Assert.Equal(1, credentials.GetArrayLength());
         Assert.True(credentials[0].GetProperty("isResidentCredential").GetBoolean());
         Assert.Equal("localhost", credentials[0].GetProperty("rpId").GetString());
+        var addedMail = await platform.WaitForEmailAsync(user.Email, m => m.Subject == "A passkey was added to your account");
+        Assert.Contains("Test laptop", addedMail.PlainText);
 
         // Sign out, then passwordless: the passkey is both factors, no code page on the way.
         await page.GotoAsync(At("/"));
@@ -90,6 +92,7 @@ public sealed class PasskeyBrowserTests(PlatformFixture platform)
             await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/account/security");
             await page.ClickAsync(".remove-passkey");
             await page.WaitForSelectorAsync("#no-passkeys");
+            await platform.WaitForEmailAsync(user.Email, m => m.Subject == "A passkey was removed from your account");
         }
         finally
         {
@@ -116,7 +119,7 @@ public sealed class PasskeyBrowserTests(PlatformFixture platform)
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await BrowserTests.LaunchAsync(playwright);
         var context = await browser.NewContextAsync(new BrowserNewContextOptions { Locale = locale });
-        await context.AddCookiesAsync([new Cookie { Name = "ap_device", Value = platform.TrustedDeviceId, Url = Origin.ToString() }]);
+        await context.AddCookiesAsync([new Microsoft.Playwright.Cookie { Name = "ap_device", Value = platform.TrustedDeviceId, Url = Origin.ToString() }]);
         var page = await context.NewPageAsync();
         await AddVirtualAuthenticatorAsync(context, page);
         Directory.CreateDirectory(Screenshots);
