@@ -3,7 +3,6 @@ using AccessPlatform.Login.Data;
 using AccessPlatform.Login.Flow;
 using AccessPlatform.Login.Passkeys;
 using AccessPlatform.Login.Sessions;
-using Fido2NetLib;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Localization;
 
@@ -11,16 +10,16 @@ namespace AccessPlatform.Login.Apis;
 
 /// <param name="Name">What the user calls it ("Laptop", "Phone"), 1 to 64 characters.</param>
 /// <param name="Credential">The browser's <c>PublicKeyCredential</c> (its <c>toJSON()</c>) answering the registration options.</param>
-public sealed record AddPasskeyRequest(string? Name, AuthenticatorAttestationRawResponse? Credential);
+public sealed record AddPasskeyRequest(string? Name, JsonElement? Credential);
 
 public sealed record RenamePasskeyRequest(string? Name);
 
 /// <param name="Credential">The browser's <c>PublicKeyCredential</c> (its <c>toJSON()</c>) answering the request options.</param>
-public sealed record PasskeyLoginRequest(AuthenticatorAssertionRawResponse? Credential);
+public sealed record PasskeyLoginRequest(JsonElement? Credential);
 
 public sealed record PasskeySecondFactorOptionsRequest(string? FlowId);
 
-public sealed record PasskeySecondFactorRequest(string? FlowId, AuthenticatorAssertionRawResponse? Credential);
+public sealed record PasskeySecondFactorRequest(string? FlowId, JsonElement? Credential);
 
 /// <summary>
 /// Passkeys (WebAuthn): the signed-in user's list, registration, rename and removal (adding and removing need a recent
@@ -76,7 +75,7 @@ public static class PasskeysApi
         HttpContext http, PasskeyService passkeys, UserStore users, IStringLocalizer<PasskeyResource> text)
     {
         var name = PasskeyService.CleanName(request.Name);
-        if (name is null || request.Credential is null)
+        if (name is null || PasskeyJson.ReadAttestation(request.Credential) is not { } credential)
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]>
             {
@@ -88,7 +87,7 @@ public static class PasskeysApi
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized);
         }
-        return await passkeys.CompleteRegistrationAsync(user, http.User.SessionHandleOf(), name, request.Credential, IpOf(http)) switch
+        return await passkeys.CompleteRegistrationAsync(user, http.User.SessionHandleOf(), name, credential, IpOf(http)) switch
         {
             RegistrationResult.Added added => TypedResults.Created($"/api/account/passkeys/{added.Passkey.Id}", added.Passkey),
             RegistrationResult.TooMany => TypedResults.Problem(title: text["Passkey_TooMany"], statusCode: StatusCodes.Status409Conflict, type: TooManyType),
@@ -124,7 +123,7 @@ public static class PasskeysApi
     public static async Task<Results<Ok<LoginResponse>, Accepted<LoginResponse>, ProblemHttpResult, ValidationProblem>> PasskeyLogin(
         PasskeyLoginRequest request, PasskeyService passkeys, [AsParameters] LoginEndpointServices services)
     {
-        if (request.Credential is null)
+        if (PasskeyJson.ReadAssertion(request.Credential) is not { } credential)
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["credential"] = ["Required: the browser's PublicKeyCredential as JSON."] });
         }
@@ -132,7 +131,7 @@ public static class PasskeysApi
         {
             return TypedResults.Problem(title: services.Text["Otp_Expired"], statusCode: StatusCodes.Status410Gone, type: ChallengeGoneType);
         }
-        return AuthApi.ToResult(await services.Flow.StartPasskeyAsync(options, request.Credential, services.Http), services);
+        return AuthApi.ToResult(await services.Flow.StartPasskeyAsync(options, credential, services.Http), services);
     }
 
     public static async Task<Results<Ok<LoginResponse>, Accepted<LoginResponse>, ProblemHttpResult, ValidationProblem>> PasskeySecondFactorOptions(
@@ -149,11 +148,11 @@ public static class PasskeysApi
     public static async Task<Results<Ok<LoginResponse>, Accepted<LoginResponse>, ProblemHttpResult, ValidationProblem>> VerifyPasskeySecondFactor(
         PasskeySecondFactorRequest request, [AsParameters] LoginEndpointServices services)
     {
-        if (string.IsNullOrEmpty(request.FlowId) || request.Credential is null)
+        if (string.IsNullOrEmpty(request.FlowId) || PasskeyJson.ReadAssertion(request.Credential) is not { } credential)
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["flowId"] = ["Required."], ["credential"] = ["Required."] });
         }
-        return AuthApi.ToResult(await services.Flow.ContinueAsync(request.FlowId, new StepInput.SubmitPasskey(request.Credential), services.Http), services);
+        return AuthApi.ToResult(await services.Flow.ContinueAsync(request.FlowId, new StepInput.SubmitPasskey(credential), services.Http), services);
     }
 
     /// <summary>Fido2's WebAuthn JSON as it is, so the browser's <c>parse…OptionsFromJSON</c> reads it.</summary>

@@ -7,7 +7,7 @@ namespace AccessPlatform.Login.Apis;
 
 /// <param name="Password">The user's password, or</param>
 /// <param name="Passkey">the browser's answer to <c>POST /api/auth/reauthenticate/passkey/options</c>.</param>
-public sealed record ReauthenticateRequest(string? Password, Fido2NetLib.AuthenticatorAssertionRawResponse? Passkey = null);
+public sealed record ReauthenticateRequest(string? Password, System.Text.Json.JsonElement? Passkey = null);
 
 /// <summary>The signed-in user confirms the password before a security change (ASVS 7.5.1).</summary>
 public static class ReauthenticationApi
@@ -25,8 +25,12 @@ public static class ReauthenticationApi
     public static async Task<Results<NoContent, ProblemHttpResult, ValidationProblem>> Reauthenticate(ReauthenticateRequest request,
         HttpContext http, Reauthenticator reauthenticator, IStringLocalizer<SharedResource> text)
     {
-        if (request.Passkey is { } passkey && request.Password is null)
+        if (request.Passkey is { ValueKind: not System.Text.Json.JsonValueKind.Null } && request.Password is null)
         {
+            if (Passkeys.PasskeyJson.ReadAssertion(request.Passkey) is not { } passkey)
+            {
+                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["passkey"] = ["The browser's PublicKeyCredential as JSON."] });
+            }
             return await reauthenticator.ReauthenticateWithPasskeyAsync(http, passkey) switch
             {
                 ReauthenticationResult.Passed => TypedResults.NoContent(),

@@ -79,7 +79,6 @@ public sealed class SecondFactorStep(
         var assertion = await passkeys.AssertionOptionsAsync(user.Id);
         var json = assertion.ToJson();
         state.Passkey = new PasskeyChallenge(json, clock.GetUtcNow().UtcDateTime);
-        state.Code = null;
         return new StepResult.Challenge(new LoginOutcome.PasskeyRequested(json));
     }
 

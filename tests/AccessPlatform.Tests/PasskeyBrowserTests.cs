@@ -69,14 +69,31 @@ public sealed class PasskeyBrowserTests(PlatformFixture platform)
         await other.FillAsync("#password", user.Password);
         await other.ClickAsync("form:has(#password) button[type=submit]");
         await other.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/login-code");
-        // The same passkey on this browser's authenticator (added only now, so the login page's autofill request never saw it).
+        // A copy of the passkey taken before its last use: a cloned authenticator, whose counter lags behind. Refused.
+        // (Added only now, so the login page's autofill request never saw it.)
         var (otherCdp, otherAuthenticator) = await AddVirtualAuthenticatorAsync(fresh, other);
         await otherCdp.SendAsync("WebAuthn.addCredential", new()
         {
             ["authenticatorId"] = otherAuthenticator,
             ["credential"] = JsonSerializer.Deserialize<Dictionary<string, object>>(credentials[0].GetRawText())!,
         });
-        await other.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, "passkey-2-second-factor.png"), FullPage = true });
+        await other.ClickAsync("#passkey-second-factor");
+        await other.WaitForSelectorAsync("#code-error");
+        Assert.Equal("/login-code", new Uri(other.Url).AbsolutePath);
+        Assert.Equal(Resx.Text("Login.Api/Resources/PasskeyResource", "en", "Passkey_Refused"), await other.InnerTextAsync("#code-error"));
+        await other.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, "passkey-2-clone-refused.png"), FullPage = true });
+
+        // The same passkey as it is now (its counter current): the second factor passes.
+        var current = (await cdp.SendAsync("WebAuthn.getCredentials", new() { ["authenticatorId"] = authenticator }))!.Value.GetProperty("credentials")[0];
+        await otherCdp.SendAsync("WebAuthn.removeCredential", new()
+        {
+            ["authenticatorId"] = otherAuthenticator, ["credentialId"] = current.GetProperty("credentialId").GetString()!,
+        });
+        await otherCdp.SendAsync("WebAuthn.addCredential", new()
+        {
+            ["authenticatorId"] = otherAuthenticator,
+            ["credential"] = JsonSerializer.Deserialize<Dictionary<string, object>>(current.GetRawText())!,
+        });
         await other.ClickAsync("#passkey-second-factor");
         await other.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/");
         Assert.Contains(user.Username, await other.InnerTextAsync("#signed-in-as"));
