@@ -74,10 +74,13 @@
       conditional = null;
       try { await signIn('required'); } catch (e) { if (e.name !== 'AbortError') show('passkey-error', loginForm.dataset.failed); }
     });
-    // Conditional mediation: the browser offers passkeys in the username field's autofill.
-    PublicKeyCredential.isConditionalMediationAvailable?.().then((available) => {
-      if (available) signIn('conditional').catch(() => {});
-    });
+    // Conditional mediation: the browser offers passkeys in the username field's autofill. Not again right after a
+    // refused sign-in: the user chooses what to do next.
+    if (!document.getElementById('login-error')) {
+      PublicKeyCredential.isConditionalMediationAvailable?.().then((available) => {
+        if (available) signIn('conditional').catch(() => {});
+      });
+    }
   }
 
   // The code page: the passkey as second factor of the pending login (options from the page, bound to its flow).
