@@ -97,6 +97,16 @@ public sealed class PasskeyBrowserTests(PlatformFixture platform)
         await other.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/");
         Assert.Contains(user.Username, await other.InnerTextAsync("#signed-in-as"));
 
+        // The first browser's authenticator is now one use behind (the copy signed last): bring it up to date, or the
+        // platform rightly refuses it as a clone.
+        var latest = (await otherCdp.SendAsync("WebAuthn.getCredentials", new() { ["authenticatorId"] = otherAuthenticator }))!.Value.GetProperty("credentials")[0];
+        await cdp.SendAsync("WebAuthn.removeCredential", new() { ["authenticatorId"] = authenticator, ["credentialId"] = latest.GetProperty("credentialId").GetString()! });
+        await cdp.SendAsync("WebAuthn.addCredential", new()
+        {
+            ["authenticatorId"] = authenticator,
+            ["credential"] = JsonSerializer.Deserialize<Dictionary<string, object>>(latest.GetRawText())!,
+        });
+
         // Later (outside the re-authentication window): removing asks again, and the passkey itself answers.
         try
         {
