@@ -8,6 +8,7 @@ using AccessPlatform.Login.SecondFactor;
 using AccessPlatform.Login.Flow;
 using AccessPlatform.Login.Localization;
 using AccessPlatform.Login.Notifications;
+using AccessPlatform.Login.Passkeys;
 using AccessPlatform.Login.PasswordReset;
 using AccessPlatform.Login.Passwords;
 using AccessPlatform.Login.Sessions;
@@ -88,6 +89,14 @@ public static class LoginServices
         services.AddSingleton<ReauthenticationStore>();
         services.AddSingleton<RecentAuthentication>();
         services.AddScoped<Reauthenticator>();
+        services.AddOptions<PasskeyOptions>().BindConfiguration(PasskeyOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton(sp => PasskeyFido2.Create(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<PlatformOptions>>().Value.PublicOrigin,
+            sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<PasskeyOptions>>().Value.ChallengeLifetime));
+        services.AddSingleton<PasskeyVerifier>();
+        services.AddSingleton<PasskeyStore>();
+        services.AddSingleton<PasskeyChallengeStore>();
+        services.AddSingleton<PasskeyLoginBinding>();
+        services.AddScoped<PasskeyService>();
         services.AddSingleton<SsoLinkStore>();
         services.AddSingleton<SsoCodes>();
         services.AddScoped<SsoSignIn>();

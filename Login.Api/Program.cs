@@ -16,6 +16,7 @@ app.MapDevicesApi();
 app.MapAuthenticatorApi();
 app.MapRecoveryCodesApi();
 app.MapReauthenticationApi();
+app.MapPasskeysApi();
 app.MapPasswordApi();
 app.MapAccountApi();
 app.MapAdminUsersApi();

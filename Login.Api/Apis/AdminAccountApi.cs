@@ -4,7 +4,9 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace AccessPlatform.Login.Apis;
 
-public sealed record AccountPolicyInput(bool? SecondFactorFallback);
+/// <param name="AccountManagersMustUsePasskey">Optional; unchanged when left out.</param>
+/// <param name="EveryoneMustUsePasskey">Optional; unchanged when left out.</param>
+public sealed record AccountPolicyInput(bool? SecondFactorFallback, bool? AccountManagersMustUsePasskey = null, bool? EveryoneMustUsePasskey = null);
 
 /// <summary>The account's security policies for its Account Managers.</summary>
 public static class AdminAccountApi
@@ -29,7 +31,9 @@ public static class AdminAccountApi
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["secondFactorFallback"] = ["Required: true or false."] });
         }
         var actor = AdminActor.Of(http);
-        await policies.SetAsync(actor, new AccountPolicy(fallback));
+        var current = await policies.GetAsync(actor);
+        await policies.SetAsync(actor, new AccountPolicy(fallback, input.AccountManagersMustUsePasskey ?? current.AccountManagersMustUsePasskey,
+            input.EveryoneMustUsePasskey ?? current.EveryoneMustUsePasskey));
         return TypedResults.Ok(await policies.GetAsync(actor));
     }
 }

@@ -14,10 +14,14 @@ public sealed record LoginRequest(string? Username, string? Password);
 public sealed record SessionView(Guid UserId, string Username, string Account, string[] Roles, string Language,
     DateTime CreatedAt, DateTime LastSeenAt, DateTime AbsoluteExpiresAt, bool? RecentlyAuthenticated = null);
 
-/// <summary>A login's progress: <c>signed-in</c>, <c>second-factor-required</c>, <c>code-sent</c> or <c>second-factor-pending</c>.</summary>
+/// <summary>
+/// A login's progress: <c>signed-in</c>, <c>second-factor-required</c>, <c>code-sent</c>, <c>second-factor-pending</c> or
+/// <c>passkey-requested</c> (<see cref="PasskeyOptions"/> for <c>navigator.credentials.get</c>). <see cref="PasskeyRequired"/>:
+/// signed in, and the account's policy asks the user to add a passkey now.
+/// </summary>
 public sealed record LoginResponse(string Status, SessionView? Session = null, string? FlowId = null,
     IReadOnlyList<ChannelOption>? Channels = null, string? PreferredChannel = null, string? Channel = null, string? Destination = null,
-    string? Delivery = null);
+    string? Delivery = null, System.Text.Json.JsonElement? PasskeyOptions = null, bool? PasskeyRequired = null);
 
 /// <summary>What every login endpoint needs (eShop's <c>CatalogServices</c> shape).</summary>
 public sealed record LoginEndpointServices(LoginFlow Flow, SessionCookie Cookie, HttpContext Http, IStringLocalizer<SharedResource> Text);
@@ -98,7 +102,11 @@ public static class AuthApi
         {
             case LoginOutcome.SignedIn signedIn:
                 http.Response.Cookies.Append(services.Cookie.Name, signedIn.SecretId, services.Cookie.Options);
-                return TypedResults.Ok(new LoginResponse("signed-in", View(signedIn.Session)));
+                return TypedResults.Ok(new LoginResponse("signed-in", View(signedIn.Session), PasskeyRequired: signedIn.PasskeyRequired ? true : null));
+            case LoginOutcome.PasskeyRequested requested:
+                return TypedResults.Ok(new LoginResponse("passkey-requested", PasskeyOptions: PasskeysApi.Json(requested.OptionsJson)));
+            case LoginOutcome.PasskeyRefused:
+                return Problem(StatusCodes.Status401Unauthorized, text["Login_InvalidCredentials"], "passkey-refused");
             case LoginOutcome.SecondFactorRequired challenge:
                 return TypedResults.Ok(new LoginResponse("second-factor-required", FlowId: challenge.FlowId, Channels: challenge.Channels,
                     PreferredChannel: challenge.PreferredChannel));

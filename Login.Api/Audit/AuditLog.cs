@@ -39,6 +39,11 @@ public static class AuditEvents
     public const string RecoveryCodesGenerated = "2fa.recovery_codes_generated";
     public const string RecoveryCodeUsed = "2fa.recovery_code_used";
     public const string SecondFactorsReset = "admin.second_factors_reset";
+    public const string PasskeyAdded = "passkey.added";
+    public const string PasskeyRenamed = "passkey.renamed";
+    public const string PasskeyRemoved = "passkey.removed";
+    public const string PasskeyRefused = "passkey.refused";
+    public const string PasskeyCloneSuspected = "passkey.clone_suspected";
 }
 
 /// <summary>What the audit page and API may filter by; all optional except the account.</summary>

@@ -31,6 +31,15 @@ public sealed record User
     /// <summary>The account lets users fall back to weaker second factors than their strongest (off by default).</summary>
     public bool SecondFactorFallback { get; init; }
 
+    /// <summary>The user has registered at least one passkey.</summary>
+    public bool HasPasskey { get; init; }
+
+    /// <summary>Who in the account must have a passkey: <c>off</c>, <c>account-managers</c> or <c>everyone</c>.</summary>
+    public string PasskeyPolicy { get; init; } = "off";
+
+    /// <summary>The account's policy asks this user for a passkey they do not have yet.</summary>
+    public bool MustAddPasskey => !HasPasskey && (PasskeyPolicy == "everyone" || (PasskeyPolicy == "account-managers" && IsAccountManager));
+
     public bool IsActive => Status == "active";
 
     public bool IsAccountManager => Roles.Contains(Data.Roles.AccountManager);

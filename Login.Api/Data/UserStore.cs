@@ -13,7 +13,8 @@ public sealed class UserStore(NpgsqlDataSource db) : Flow.ILoginUsers
                u.preferred_language, u.roles, u.web_access,
                CASE WHEN a.status = 'active' THEN u.status ELSE 'disabled' END AS status,
                u.failed_attempts, u.locked_until, u.security_stamp, a.sso_enforced, u.otp_channel, u.totp_secret,
-               a.second_factor_fallback
+               a.second_factor_fallback,
+               EXISTS (SELECT 1 FROM passkeys p WHERE p.user_id = u.id) AS has_passkey, a.passkey_policy
         FROM users u JOIN accounts a ON a.id = u.account_id
         """;
 

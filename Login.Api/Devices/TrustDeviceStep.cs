@@ -21,7 +21,8 @@ public sealed class TrustDeviceStep(
 
     public async Task<StepResult> RunAsync(LoginState state, HttpContext http)
     {
-        if (state.PassedSecondFactor is null)
+        // A passwordless sign-in on a browser already trusted needs no new trust (nor a new-device email).
+        if (state.PassedSecondFactor is null || state.SecondFactorSatisfied)
         {
             return StepResult.Continue;
         }

@@ -5,7 +5,7 @@ namespace AccessPlatform.Login.Flow;
 
 /// <summary>
 /// Step and guard: may this user sign in at all? Disabled users and users without web access may not; in an account
-/// that enforces SSO only Account Managers (break-glass) use a password. Re-checked with the user read again whenever
+/// that enforces SSO only Account Managers (break-glass) use a password or a passkey. Re-checked with the user read again whenever
 /// a waiting flow resumes, together with the security stamp, so a challenge cannot outlive a disable, a withdrawn web
 /// access, a password change or reset, or the account starting to enforce SSO.
 /// </summary>
@@ -42,7 +42,7 @@ public sealed class AccessRulesStep(AuditLog audit, LoginMetrics metrics) : ILog
     {
         { IsActive: false } => (new LoginOutcome.InvalidCredentials(), "disabled"),
         { WebAccess: false } => (new LoginOutcome.NoWebAccess(), "no-web-access"),
-        { SsoEnforced: true, IsAccountManager: false } user when state.Entry == LoginEntry.Password =>
+        { SsoEnforced: true, IsAccountManager: false } user when state.Entry != LoginEntry.Sso =>
             (new LoginOutcome.SsoRequired(user.AccountKey), "sso-enforced"),
         _ => null,
     };

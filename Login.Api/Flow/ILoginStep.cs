@@ -13,7 +13,7 @@ public interface ILoginStep
     Task<StepResult> RunAsync(LoginState state, HttpContext http);
 }
 
-/// <summary>The step that proves who the user is (the password). The SSO entry starts after it: the IdP proved that.</summary>
+/// <summary>A step that proves who the user is (the password, a passkey). The SSO entry starts after them: the IdP proved that.</summary>
 public interface ICredentialStep : ILoginStep;
 
 /// <summary>A step the flow can wait at: <see cref="StepResult.Challenge"/> persists the flow, the user's answer resumes it here.</summary>
@@ -60,4 +60,7 @@ public abstract record StepInput
 
     /// <summary>A recovery code in place of the second factor (a lost phone).</summary>
     public sealed record SubmitRecoveryCode(string? Code) : StepInput;
+
+    /// <summary>The browser's answer to the passkey request options of <see cref="LoginOutcome.PasskeyRequested"/>.</summary>
+    public sealed record SubmitPasskey(Fido2NetLib.AuthenticatorAssertionRawResponse? Response) : StepInput;
 }

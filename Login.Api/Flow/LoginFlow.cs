@@ -31,8 +31,15 @@ public sealed partial class LoginFlow(
         state.UserId = user.Id;
         state.SecurityStamp = user.SecurityStamp;
         state.SecondFactorSatisfied = true;
-        var afterPassword = IndexOf<ICredentialStep>() + 1;
-        return RunAsync(state, afterPassword, http, persisted: false);
+        var afterCredentials = LastIndexOf<ICredentialStep>() + 1;
+        return RunAsync(state, afterCredentials, http, persisted: false);
+    }
+
+    /// <summary>Passwordless: the flow starts at the passkey step, which proves both factors (user verification required).</summary>
+    public Task<LoginOutcome> StartPasskeyAsync(Fido2NetLib.AssertionOptions options, Fido2NetLib.AuthenticatorAssertionRawResponse response, HttpContext http)
+    {
+        var state = NewState(LoginEntry.Passkey, http, credentials: null, passkey: (options, response));
+        return RunAsync(state, IndexOf<Passkeys.PasskeySignInStep>(), http, persisted: false);
     }
 
     /// <summary>
@@ -146,7 +153,8 @@ public sealed partial class LoginFlow(
         return (state, step);
     }
 
-    private LoginState NewState(LoginEntry entry, HttpContext http, (string, string)? credentials)
+    private LoginState NewState(LoginEntry entry, HttpContext http, (string, string)? credentials,
+        (Fido2NetLib.AssertionOptions, Fido2NetLib.AuthenticatorAssertionRawResponse)? passkey = null)
     {
         var context = LoginContext.From(http);
         return new LoginState
@@ -159,12 +167,25 @@ public sealed partial class LoginFlow(
             ChosenLanguage = context.ChosenLanguage,
             CreatedAt = clock.GetUtcNow().UtcDateTime,
             Credentials = credentials,
+            PasskeyAssertion = passkey,
         };
     }
 
     private int IndexOf<TStep>() where TStep : ILoginStep
     {
         for (var i = 0; i < steps.Count; i++)
+        {
+            if (steps[i] is TStep)
+            {
+                return i;
+            }
+        }
+        throw new InvalidOperationException($"{typeof(TStep).Name} is not in the flow.");
+    }
+
+    private int LastIndexOf<TStep>() where TStep : ILoginStep
+    {
+        for (var i = steps.Count - 1; i >= 0; i--)
         {
             if (steps[i] is TStep)
             {

@@ -48,5 +48,13 @@ public abstract record LoginOutcome
     /// <summary>The link page waits for the user's password (flow <see cref="FlowId"/>).</summary>
     public sealed record PasswordRequired(string FlowId) : LoginOutcome;
 
-    public sealed record SignedIn(string SecretId, Session Session) : LoginOutcome;
+
+    /// <summary>The passkey second factor was asked for: <paramref name="OptionsJson"/> goes to <c>navigator.credentials.get</c>.</summary>
+    public sealed record PasskeyRequested(string OptionsJson) : LoginOutcome;
+
+    /// <summary>The passkey's assertion was refused (wrong credential, signature, counter, expired challenge); the flow lives on.</summary>
+    public sealed record PasskeyRefused : LoginOutcome;
+
+    /// <param name="PasskeyRequired">The account's policy asks this user to add a passkey now (they have none).</param>
+    public sealed record SignedIn(string SecretId, Session Session, bool PasskeyRequired = false) : LoginOutcome;
 }

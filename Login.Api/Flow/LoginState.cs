@@ -4,7 +4,7 @@ using AccessPlatform.Login.SecondFactor;
 
 namespace AccessPlatform.Login.Flow;
 
-/// <summary>How a login started: with a password, with an identity the account's IdP asserted, or with one that must be linked first.</summary>
+/// <summary>How a login started: with a password, with an identity the account's IdP asserted, with one that must be linked first, or with a passkey.</summary>
 public enum LoginEntry
 {
     Password,
@@ -12,6 +12,8 @@ public enum LoginEntry
 
     /// <summary>An IdP asserted the email of a user with a password: the user confirms password and second factor before the link is stored.</summary>
     SsoLink,
+
+    Passkey,
 }
 
 /// <summary>
@@ -53,7 +55,13 @@ public sealed class LoginState
     /// <summary>For <see cref="LoginEntry.SsoLink"/>: the IdP identity the link page links once password and second factor passed.</summary>
     public Sso.SsoIdentity? PendingLink { get; set; }
 
+    /// <summary>The pending passkey second factor: the request options sent to the browser (single use).</summary>
+    public PasskeyChallenge? Passkey { get; set; }
+
     [JsonIgnore] public User? User { get; set; }
+
+    /// <summary>The passkey assertion of a passwordless sign-in and the options it answers; never stored.</summary>
+    [JsonIgnore] public (Fido2NetLib.AssertionOptions Options, Fido2NetLib.AuthenticatorAssertionRawResponse Response)? PasskeyAssertion { get; init; }
 
     /// <summary>Username and password of the first request; never stored.</summary>
     [JsonIgnore] public (string Username, string Password)? Credentials { get; init; }
@@ -64,3 +72,6 @@ public sealed class LoginState
 
     [JsonIgnore] public User RequiredUser => User ?? throw new InvalidOperationException("No user yet: the password step comes first.");
 }
+
+/// <summary>Assertion options of a pending passkey second factor, as sent to the browser, and when.</summary>
+public sealed record PasskeyChallenge(string OptionsJson, DateTime IssuedAt);

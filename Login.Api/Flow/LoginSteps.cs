@@ -1,5 +1,6 @@
 using AccessPlatform.Login.Data;
 using AccessPlatform.Login.Devices;
+using AccessPlatform.Login.Passkeys;
 using AccessPlatform.Login.SecondFactor;
 using AccessPlatform.Login.Sessions;
 
@@ -13,7 +14,8 @@ public static class LoginSteps
     public static readonly Type[] Order =
     [
         typeof(IpBudgetStep),      // per-address failure budget across usernames
-        typeof(PasswordStep),      // username and password (the SSO entry starts after it)
+        typeof(PasswordStep),      // username and password (the SSO entry starts after the credential steps)
+        typeof(PasskeySignInStep), // a passwordless sign-in starts here instead: the passkey is both factors
         typeof(AccessRulesStep),   // disabled, web access, SSO enforcement; re-checked on every resume
         typeof(DeviceCheckStep),   // trusted for this user on this browser?
         typeof(SecondFactorStep),  // the strongest factor the user has, on new devices

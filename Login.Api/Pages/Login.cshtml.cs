@@ -1,4 +1,5 @@
 using AccessPlatform.Login.Flow;
+using AccessPlatform.Login.Passkeys;
 using AccessPlatform.Login.Passwords;
 using AccessPlatform.Login.Sessions;
 using Microsoft.AspNetCore.Mvc;
@@ -7,8 +8,12 @@ using Microsoft.Extensions.Localization;
 
 namespace AccessPlatform.Login.Pages;
 
-/// <summary>The login form: the same flow as <c>POST /api/auth/login</c>, rendered for browsers without JavaScript.</summary>
-public sealed class LoginModel(LoginFlow flow, SessionCookie cookie, IStringLocalizer<SharedResource> text, IHostEnvironment environment) : PageModel
+/// <summary>
+/// The login form: the same flow as <c>POST /api/auth/login</c>, rendered for browsers without JavaScript; with it,
+/// also the passwordless sign-in with a passkey (<c>passkeys.js</c> posts the assertion to the Passkey handler).
+/// </summary>
+public sealed class LoginModel(LoginFlow flow, SessionCookie cookie, PasskeyService passkeys, IStringLocalizer<SharedResource> text,
+    IHostEnvironment environment) : PageModel
 {
     [BindProperty] public string? Username { get; set; }
     [BindProperty] public string? Password { get; set; }
@@ -47,11 +52,27 @@ public sealed class LoginModel(LoginFlow flow, SessionCookie cookie, IStringLoca
             Error = text["Login_Busy"];
             return Fail(StatusCodes.Status503ServiceUnavailable);
         }
+        return Answer(outcome);
+    }
+
+    /// <summary>The passwordless sign-in: the assertion answering the options this browser was given (single use).</summary>
+    public async Task<IActionResult> OnPostPasskeyAsync(string? credential)
+    {
+        if (PasskeyJson.ReadAssertion(credential) is not { } response || await passkeys.TakeSignInOptionsAsync(HttpContext) is not { } options)
+        {
+            Error = text["Login_InvalidCredentials"];
+            return Fail(StatusCodes.Status401Unauthorized);
+        }
+        return Answer(await flow.StartPasskeyAsync(options, response, HttpContext));
+    }
+
+    private IActionResult Answer(LoginOutcome outcome)
+    {
         switch (outcome)
         {
             case LoginOutcome.SignedIn signedIn:
                 Response.Cookies.Append(cookie.Name, signedIn.SecretId, cookie.Options);
-                return LocalRedirect(SafeReturnUrl);
+                return LocalRedirect(signedIn.PasskeyRequired ? PasskeyJson.RequiredPage : SafeReturnUrl);
             case LoginOutcome.SecondFactorRequired challenge:
                 Response.Cookies.Append(LoginCodeModel.FlowCookie, challenge.FlowId, LoginCodeModel.FlowCookieOptions(environment));
                 return RedirectToPage("/LoginCode", new { returnUrl = SafeReturnUrl });

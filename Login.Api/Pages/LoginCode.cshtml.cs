@@ -1,4 +1,5 @@
 using AccessPlatform.Login.Flow;
+using AccessPlatform.Login.Passkeys;
 using AccessPlatform.Login.SecondFactor;
 using AccessPlatform.Login.Sessions;
 using Microsoft.AspNetCore.Mvc;
@@ -7,8 +8,12 @@ using Microsoft.Extensions.Localization;
 
 namespace AccessPlatform.Login.Pages;
 
-/// <summary>The second factor for a new device: choose a channel, receive the code, enter it. Every action goes through the flow.</summary>
-public sealed class LoginCodeModel(LoginFlow flow, SessionCookie sessionCookie, IStringLocalizer<SharedResource> text) : PageModel
+/// <summary>
+/// The second factor for a new device: choose a channel, receive the code, enter it; or, where the user has one, use a
+/// passkey (the strongest factor). Every action goes through the flow.
+/// </summary>
+public sealed class LoginCodeModel(LoginFlow flow, SessionCookie sessionCookie, IStringLocalizer<SharedResource> text,
+    IStringLocalizer<PasskeyResource> passkeyText) : PageModel
 {
     /// <summary>Holds the pending login's id for this browser; the id never appears in a URL.</summary>
     public const string FlowCookie = "ap_login_flow";
@@ -88,7 +93,8 @@ public sealed class LoginCodeModel(LoginFlow flow, SessionCookie sessionCookie, 
             case LoginOutcome.SignedIn signedIn:
                 Response.Cookies.Append(sessionCookie.Name, signedIn.SecretId, sessionCookie.Options);
                 Response.Cookies.Delete(FlowCookie);
-                return LocalRedirect(ReturnUrl is { Length: > 0 } url && Url.IsLocalUrl(url) ? url : "/");
+                return LocalRedirect(signedIn.PasskeyRequired ? PasskeyJson.RequiredPage
+                    : ReturnUrl is { Length: > 0 } url && Url.IsLocalUrl(url) ? url : "/");
             case LoginOutcome.WrongCode:
                 Error = wrong;
                 Response.StatusCode = StatusCodes.Status401Unauthorized;
@@ -96,6 +102,33 @@ public sealed class LoginCodeModel(LoginFlow flow, SessionCookie sessionCookie, 
             case LoginOutcome.CodeNotRequested:
                 Error = text["Otp_RequestFirst"];
                 Response.StatusCode = StatusCodes.Status409Conflict;
+                break;
+            default:
+                Error = text["Otp_Expired"];
+                Response.StatusCode = StatusCodes.Status410Gone;
+                break;
+        }
+        return await ShowAsync();
+    }
+
+    /// <summary>Request options for the passkey second factor of this browser's flow (JSON for <c>passkeys.js</c>).</summary>
+    public async Task<IActionResult> OnPostPasskeyOptionsAsync() =>
+        await flow.ContinueAsync(FlowId, new StepInput.ChooseChannel(PasskeySignInStep.Factor), HttpContext) is LoginOutcome.PasskeyRequested requested
+            ? Content(requested.OptionsJson, "application/json")
+            : StatusCode(StatusCodes.Status410Gone);
+
+    public async Task<IActionResult> OnPostPasskeyAsync(string? credential)
+    {
+        switch (await flow.ContinueAsync(FlowId, new StepInput.SubmitPasskey(PasskeyJson.ReadAssertion(credential)), HttpContext))
+        {
+            case LoginOutcome.SignedIn signedIn:
+                Response.Cookies.Append(sessionCookie.Name, signedIn.SecretId, sessionCookie.Options);
+                Response.Cookies.Delete(FlowCookie);
+                return LocalRedirect(signedIn.PasskeyRequired ? PasskeyJson.RequiredPage
+                    : ReturnUrl is { Length: > 0 } url && Url.IsLocalUrl(url) ? url : "/");
+            case LoginOutcome.PasskeyRefused or LoginOutcome.CodeNotRequested:
+                Error = passkeyText["Passkey_Refused"];
+                Response.StatusCode = StatusCodes.Status401Unauthorized;
                 break;
             default:
                 Error = text["Otp_Expired"];

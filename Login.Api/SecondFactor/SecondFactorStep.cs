@@ -1,6 +1,8 @@
 using AccessPlatform.Login.Audit;
 using AccessPlatform.Login.Data;
 using AccessPlatform.Login.Flow;
+using AccessPlatform.Login.Passkeys;
+using Fido2NetLib;
 using AccessPlatform.Login.Telemetry;
 using Microsoft.Extensions.Options;
 
@@ -11,10 +13,13 @@ namespace AccessPlatform.Login.SecondFactor;
 /// <see cref="SecondFactorOptions.MaxChallengesPerHour"/> challenges per user per hour, whatever the channel; waits for
 /// the user to choose a channel (<see cref="CodeSender"/>) and enter the code. Every code guess is claimed from the
 /// user's second-factor counter before it is checked (<see cref="LockoutPolicy"/>). A recovery code stands in for
-/// whichever channel is offered (a lost phone), counted by the same counter.
+/// whichever channel is offered (a lost phone), counted by the same counter. The passkey channel sends no code:
+/// choosing it issues single-use request options (<see cref="LoginOutcome.PasskeyRequested"/>) kept in the flow, and
+/// the browser's assertion answers them.
 /// </summary>
 public sealed class SecondFactorStep(
     ChallengeLimiter limiter, CodeSender sender, Authenticator authenticator, CodeDeliveryStore deliveries, LockoutPolicy lockout,
+    PasskeyService passkeys, IOptions<PasskeyOptions> passkeyOptions,
     IOptions<SecondFactorOptions> options, TimeProvider clock, LoginMetrics metrics, AuditLog audit, RecoveryCodeChanges recoveryCodes)
     : IInteractiveLoginStep
 {
@@ -22,7 +27,7 @@ public sealed class SecondFactorStep(
 
     public async Task<StepResult> RunAsync(LoginState state, HttpContext http)
     {
-        if (state.SecondFactorSatisfied)
+        if (state.SecondFactorSatisfied || state.PassedSecondFactor is not null)
         {
             return StepResult.Continue;
         }
@@ -44,6 +49,12 @@ public sealed class SecondFactorStep(
         var user = state.RequiredUser;
         switch (input)
         {
+            case StepInput.ChooseChannel { Channel: PasskeySignInStep.Factor }:
+                return FactorPolicy.ChannelsOf(user).Any(c => c.Channel == PasskeySignInStep.Factor)
+                    ? await RequestPasskeyAsync(state, user)
+                    : new StepResult.Challenge(new LoginOutcome.UnknownChannel());
+            case StepInput.SubmitPasskey submit:
+                return await VerifyPasskeyAsync(state, user, submit.Response);
             case StepInput.ChooseChannel choose:
                 return FactorPolicy.ChannelsOf(user).FirstOrDefault(c => c.Channel == choose.Channel) is { } option
                     ? new StepResult.Challenge(await sender.SendAsync(state, user, option))
@@ -64,6 +75,36 @@ public sealed class SecondFactorStep(
         var destination = channels.FirstOrDefault(c => c.Channel == state.Code?.Channel)?.Destination;
         return new LoginOutcome.SecondFactorPending(channels, FactorPolicy.Preferred(user, channels), state.Code?.Channel, destination,
             await deliveries.GetAsync(state.Code?.MessageId));
+    }
+
+    private async Task<StepResult> RequestPasskeyAsync(LoginState state, User user)
+    {
+        var assertion = await passkeys.AssertionOptionsAsync(user.Id);
+        var json = assertion.ToJson();
+        state.Passkey = new PasskeyChallenge(json, clock.GetUtcNow().UtcDateTime);
+        return new StepResult.Challenge(new LoginOutcome.PasskeyRequested(json));
+    }
+
+    private async Task<StepResult> VerifyPasskeyAsync(LoginState state, User user, AuthenticatorAssertionRawResponse? response)
+    {
+        // Single use: whatever the answer, these options are spent (the state is saved without them on a refusal).
+        var pending = state.Passkey;
+        state.Passkey = null;
+        if (pending is null || clock.GetUtcNow().UtcDateTime - pending.IssuedAt > passkeyOptions.Value.ChallengeLifetime
+            || FactorPolicy.ChannelsOf(user).All(c => c.Channel != PasskeySignInStep.Factor))
+        {
+            return new StepResult.Challenge(new LoginOutcome.CodeNotRequested());
+        }
+        if (response is not null
+            && await passkeys.VerifyAsync(AssertionOptions.FromJson(pending.OptionsJson), response, user.Id, user.AccountId, state.Ip) is not null)
+        {
+            await audit.RecordAsync(AuditEvents.SecondFactorPassed, user.AccountId, user.Id, PasskeySignInStep.Factor, ip: state.Ip);
+            state.PassedSecondFactor = PasskeySignInStep.Factor;
+            return StepResult.Continue;
+        }
+        metrics.Attempt("passkey-refused");
+        await audit.RecordAsync(AuditEvents.SecondFactorFailed, user.AccountId, user.Id, "passkey-refused", ip: state.Ip);
+        return new StepResult.Challenge(new LoginOutcome.PasskeyRefused());
     }
 
     private async Task<StepResult> VerifyAsync(LoginState state, User user, string? code)

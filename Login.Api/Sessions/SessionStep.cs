@@ -25,7 +25,7 @@ public sealed partial class SessionStep(SessionStore sessions, UserStore users, 
         metrics.Attempt("success");
         await audit.RecordAsync(AuditEvents.LoginSucceeded, user.AccountId, user.Id, ip: state.Ip);
         LogSignedIn(logger, user.Id);
-        state.SignedIn = new LoginOutcome.SignedIn(secret, session);
+        state.SignedIn = new LoginOutcome.SignedIn(secret, session, user.MustAddPasskey);
         return StepResult.Continue;
     }
 

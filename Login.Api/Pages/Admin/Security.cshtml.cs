@@ -11,12 +11,16 @@ namespace AccessPlatform.Login.Pages.Admin;
 public sealed class SecurityModel(AccountPolicies policies, Sessions.RecentAuthentication recent, IStringLocalizer<AdminResource> text) : PageModel
 {
     [BindProperty] public bool SecondFactorFallback { get; set; }
+    [BindProperty] public bool AccountManagersMustUsePasskey { get; set; }
+    [BindProperty] public bool EveryoneMustUsePasskey { get; set; }
 
     public string? Message { get; private set; }
 
     public async Task OnGetAsync(bool saved)
     {
-        SecondFactorFallback = (await policies.GetAsync(AdminActor.Of(HttpContext))).SecondFactorFallback;
+        var policy = await policies.GetAsync(AdminActor.Of(HttpContext));
+        (SecondFactorFallback, AccountManagersMustUsePasskey, EveryoneMustUsePasskey) =
+            (policy.SecondFactorFallback, policy.AccountManagersMustUsePasskey, policy.EveryoneMustUsePasskey);
         Message = saved ? text["Security_Saved"].Value : null;
     }
 
@@ -26,7 +30,7 @@ public sealed class SecurityModel(AccountPolicies policies, Sessions.RecentAuthe
         {
             return Redirect(Sessions.RecentAuthentication.PageFor("/admin/security"));
         }
-        await policies.SetAsync(AdminActor.Of(HttpContext), new AccountPolicy(SecondFactorFallback));
+        await policies.SetAsync(AdminActor.Of(HttpContext), new AccountPolicy(SecondFactorFallback, AccountManagersMustUsePasskey, EveryoneMustUsePasskey));
         return Redirect("/admin/security?saved=true");
     }
 }
