@@ -40,7 +40,7 @@ public sealed class KubernetesManifestTests
             var container = Items(deployment["spec"]!["template"]!["spec"]!["containers"]).Single();
             var httpPort = Items(container["ports"]).Single(p => Str(p["name"]) == "http");
             Assert.Equal("8080", Str(httpPort["containerPort"])); // the aspnet image's ASPNETCORE_HTTP_PORTS
-            foreach (var (probe, path) in (string, string)[])[("readinessProbe", HealthPath), ("livenessProbe", AlivePath), ("startupProbe", AlivePath)])
+            foreach (var (probe, path) in new[] { ("readinessProbe", HealthPath), ("livenessProbe", AlivePath), ("startupProbe", AlivePath) })
             {
                 var get = container[probe]?["httpGet"];
                 Assert.True(get is not null, $"{Name(deployment)} has an HTTP {probe}");
