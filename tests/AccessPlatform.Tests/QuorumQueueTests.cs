@@ -1,3 +1,5 @@
+using Aspire.Hosting.ApplicationModel;
+using Microsoft.Extensions.DependencyInjection;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
 
@@ -62,6 +64,38 @@ public sealed class QuorumQueueTests(QuorumQueuesFixture fixture)
             after = await SinkCountAsync(sink);
         }
         Assert.True(after >= before + 2, "the replayed message reached the provider again");
+    }
+
+    [Fact]
+    public async Task After_a_broker_restart_the_queues_are_still_quorum_and_the_replay_connection_recovers_by_itself()
+    {
+        var commands = Platform.App.Services.GetRequiredService<ResourceCommandService>();
+        Assert.True((await commands.ExecuteCommandAsync("messaging", KnownResourceCommands.StopCommand)).Success);
+        using (var stopped = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
+        {
+            await Platform.App.ResourceNotifications.WaitForResourceAsync("messaging", [KnownResourceStates.Finished, KnownResourceStates.Exited], stopped.Token);
+        }
+        var started = await commands.ExecuteCommandAsync("messaging", KnownResourceCommands.StartCommand);
+        Assert.True(started.Success, started.Message);
+        using (var healthy = new CancellationTokenSource(TimeSpan.FromSeconds(120)))
+        {
+            await Platform.App.ResourceNotifications.WaitForResourceHealthyAsync("messaging", healthy.Token);
+        }
+
+        // The worker was not restarted: its connections (MassTransit's and the replay's) recover on their own.
+        using var worker = Platform.ResourceClient("notifications-worker");
+        var health = HttpStatusCode.ServiceUnavailable;
+        for (var i = 0; i < 120 && health != HttpStatusCode.OK; i++)
+        {
+            await Task.Delay(500);
+            health = (await worker.GetAsync("/health")).StatusCode;
+        }
+        Assert.Equal(HttpStatusCode.OK, health);
+        var replay = await worker.PostAsync("/internal/ops/replay-errors", null);
+        Assert.Equal(HttpStatusCode.OK, replay.StatusCode);
+
+        await using var connection = await ConnectAsync();
+        Assert.True(await IsQuorumAsync(connection, "send-sms"), "the queue came back from disk as a quorum queue");
     }
 
     private static async Task<int> SinkCountAsync(HttpClient sink) =>

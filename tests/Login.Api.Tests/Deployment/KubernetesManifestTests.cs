@@ -61,6 +61,7 @@ public sealed class KubernetesManifestTests
             var podSecurity = pod["securityContext"];
             Assert.Equal("true", Str(podSecurity?["runAsNonRoot"]));
             Assert.NotEqual("0", Str(podSecurity?["runAsUser"]));
+            Assert.Equal("RuntimeDefault", Str(podSecurity?["seccompProfile"]?["type"])); // the restricted Pod Security Standard
             var tmp = Items(pod["volumes"]).Single(v => Str(v["name"]) == "tmp");
             Assert.NotNull(tmp["emptyDir"]);
         }
