@@ -41,6 +41,12 @@ if [ "${WITH_BROWSER:-0}" = 1 ] && [ ! -x /usr/bin/chromium ]; then
   echo "run.sh: installing chromium for the browser tests"; apt_install chromium
 fi
 
+# The manifest tests render deploy/kubernetes with `kubectl kustomize`; Debian's kubernetes-client (kubectl 1.20,
+# kustomize 2.0.3) is enough: the kustomizations use only fields it knows.
+if [ "${WITH_KUBECTL:-0}" = 1 ] && ! command -v kubectl >/dev/null 2>&1; then
+  echo "run.sh: installing kubectl (kubernetes-client) for the manifest tests"; apt_install kubernetes-client
+fi
+
 dotnet tool restore >/dev/null
 
 if [ "${1:-}" = "--prepare-only" ]; then exit 0; fi

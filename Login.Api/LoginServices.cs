@@ -1,4 +1,5 @@
 using AccessPlatform.Login.AccountChanges;
+using AccessPlatform.Contracts;
 using AccessPlatform.Login.Admin;
 using AccessPlatform.Login.Apis;
 using AccessPlatform.Login.Audit;
@@ -16,6 +17,7 @@ using AccessPlatform.Login.Signup;
 using AccessPlatform.Login.Sso;
 using AccessPlatform.Login.Telemetry;
 using MassTransit;
+using Microsoft.Extensions.Options;
 
 namespace AccessPlatform.Login;
 
@@ -148,10 +150,19 @@ public static class LoginServices
 
         builder.AddBehindGateway(RequestBodyLimits.Default);
 
+        services.AddOptions<MessagingOptions>().BindConfiguration(MessagingOptions.Section);
         services.AddMassTransit(bus =>
         {
             bus.SetKebabCaseEndpointNameFormatter();
             bus.AddConsumer<DeliveryStatusConsumer>();
+            // Messaging:QuorumQueues: every receive endpoint's queue (and MassTransit's _error/_skipped queues next to it) is a quorum queue.
+            bus.AddConfigureEndpointsCallback((context, _, endpoint) =>
+            {
+                if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbitEndpoint && context.GetRequiredService<IOptions<MessagingOptions>>().Value.QuorumQueues)
+                {
+                    rabbitEndpoint.SetQuorumQueue();
+                }
+            });
             bus.UsingRabbitMq((context, rabbit) =>
             {
                 rabbit.Host(new Uri(builder.Configuration.GetConnectionString("messaging")

@@ -1,5 +1,7 @@
+using AccessPlatform.Contracts;
 using AccessPlatform.Notifications.Delivery;
 using MassTransit;
+using Microsoft.Extensions.Options;
 using Twilio.Clients;
 using Twilio.Http;
 
@@ -18,6 +20,9 @@ public static class NotificationsExtensions
     public static void AddNotifications(this WebApplicationBuilder builder)
     {
         builder.AddRedisClient("redis");
+        // The raw connection the error-queue replay uses; MassTransit keeps its own for consuming.
+        builder.AddRabbitMQClient("messaging");
+        builder.Services.AddOptions<MessagingOptions>().BindConfiguration(MessagingOptions.Section);
         builder.Services.AddOptions<MailOptions>().BindConfiguration(MailOptions.Section);
         builder.Services.AddOptions<TwilioOptions>().BindConfiguration(TwilioOptions.Section);
         builder.Services.AddOptions<RetryOptions>().BindConfiguration(RetryOptions.Section);
@@ -46,6 +51,14 @@ public static class NotificationsExtensions
             bus.AddConsumer<SendEmailConsumer, DeliveryConsumerDefinition<SendEmailConsumer>>();
             bus.AddConsumer<SendSmsConsumer, DeliveryConsumerDefinition<SendSmsConsumer>>();
             bus.AddConsumer<DeliveryFaultConsumer>();
+            // Messaging:QuorumQueues: every receive endpoint's queue (and MassTransit's _error/_skipped queues next to it) is a quorum queue.
+            bus.AddConfigureEndpointsCallback((context, _, endpoint) =>
+            {
+                if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbitEndpoint && context.GetRequiredService<IOptions<MessagingOptions>>().Value.QuorumQueues)
+                {
+                    rabbitEndpoint.SetQuorumQueue();
+                }
+            });
             bus.UsingRabbitMq((context, rabbit) =>
             {
                 rabbit.Host(new Uri(messaging));

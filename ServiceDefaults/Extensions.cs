@@ -25,6 +25,12 @@ public static class Extensions
     public const string WarningTag = "warning";
     public const string ReadyTag = "ready";
 
+    /// <summary>Readiness: every dependency answers (Kubernetes' readinessProbe, the AppHost's health check).</summary>
+    public const string HealthPath = "/health";
+
+    /// <summary>Liveness: the process answers (Kubernetes' livenessProbe and startupProbe).</summary>
+    public const string AlivePath = "/alive";
+
     /// <summary>Sources every service traces: our own plus the libraries whose spans make one login one trace.</summary>
     public static readonly string[] TraceSources = ["AccessPlatform.*", "MassTransit", "Npgsql"];
 
@@ -111,7 +117,7 @@ public static class Extensions
         return builder;
     }
 
-    public static bool IsHealthProbe(PathString path) => path.StartsWithSegments("/health") || path.StartsWithSegments("/alive");
+    public static bool IsHealthProbe(PathString path) => path.StartsWithSegments(HealthPath) || path.StartsWithSegments(AlivePath);
 
     /// <summary>
     /// <c>/api/admin/users/3f2a…/unlock</c> becomes <c>/api/admin/users/{id}/unlock</c>: segments that look like
@@ -156,7 +162,7 @@ public static class Extensions
             await next(context);
         });
         // Degraded (e.g. the message bus reconnecting) is not ready: only Healthy answers 200.
-        app.MapHealthChecks("/health", new HealthCheckOptions
+        app.MapHealthChecks(HealthPath, new HealthCheckOptions
         {
             Predicate = c => !c.Tags.Contains(WarningTag),
             ResultStatusCodes =
@@ -166,7 +172,7 @@ public static class Extensions
                 [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable,
             },
         });
-        app.MapHealthChecks("/alive", new HealthCheckOptions { Predicate = c => c.Tags.Contains(LiveTag) });
+        app.MapHealthChecks(AlivePath, new HealthCheckOptions { Predicate = c => c.Tags.Contains(LiveTag) });
         // Early warnings (e.g. a certificate expiring in a few weeks) for monitoring: 503 when one fires, yet never
         // part of readiness, so a warning does not take a working service out of rotation.
         app.MapHealthChecks("/health/warnings", new HealthCheckOptions

@@ -4,16 +4,16 @@ namespace AccessPlatform.Notifications.Delivery;
 
 /// <summary>
 /// Ops: moves every message of the delivery error queues back to its queue, after the cause was fixed (provider
-/// settings, a number corrected). Redelivery is safe: the ledger skips ids that were already delivered.
+/// settings, a number corrected). Redelivery is safe: the ledger skips ids that were already delivered. The broker
+/// connection is the one Aspire.RabbitMQ.Client keeps (long-lived, auto-recovering, health-checked and traced), not
+/// one opened per replay.
 /// </summary>
-public sealed class ErrorQueueReplay(IConfiguration configuration)
+public sealed class ErrorQueueReplay(IConnection connection)
 {
     public static readonly string[] Queues = ["send-email", "send-sms"];
 
     public async Task<Dictionary<string, int>> ReplayAsync(CancellationToken cancellationToken)
     {
-        var factory = new ConnectionFactory { Uri = new Uri(configuration.GetConnectionString("messaging")!) };
-        await using var connection = await factory.CreateConnectionAsync(cancellationToken);
         var moved = new Dictionary<string, int>();
         foreach (var queue in Queues)
         {

@@ -20,6 +20,14 @@ public sealed class PlatformFixture : IAsyncLifetime
     private readonly string dataDirectory = Path.Combine(RepoRoot, ".data", $"test-{Guid.NewGuid():N}"[..13]);
     private DistributedApplication? app;
     private readonly CancellationTokenSource logWatch = new();
+    private readonly string[] extraArguments;
+
+    public PlatformFixture() : this([])
+    {
+    }
+
+    /// <summary>A stack of its own with more settings on top of the usual ones (a collection that needs another configuration).</summary>
+    internal PlatformFixture(IEnumerable<string> extraArguments) => this.extraArguments = [.. extraArguments];
 
     /// <summary>Every console line every resource wrote during the run (the secret-scan test reads them).</summary>
     public System.Collections.Concurrent.ConcurrentQueue<string> ResourceLogLines { get; } = new();
@@ -59,6 +67,7 @@ public sealed class PlatformFixture : IAsyncLifetime
         $"--Services:gateway:Gateway:TrustedProxies:0={TlsTerminator}",
         $"--Services:login-api:Ops:TestEmailTo:0=ops@access-platform.local,{OpsTestEmail}",
         $"--Services:login-api:Ops:TestSmsTo:0=+15005550006,{OpsTestSms}",
+        .. extraArguments,
     ];
 
     /// <summary>The address the gateway trusts as its TLS terminator (<c>Gateway:TrustedProxies</c>).</summary>
