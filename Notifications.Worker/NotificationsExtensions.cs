@@ -17,7 +17,8 @@ public static class NotificationsExtensions
 
     public static void AddNotifications(this WebApplicationBuilder builder)
     {
-        builder.AddRedisClient("redis");
+        builder.AddPlatformRedisClient("redis");
+        builder.AddDependencyUnavailableHandling();
         builder.Services.AddOptions<MailOptions>().BindConfiguration(MailOptions.Section);
         builder.Services.AddOptions<TwilioOptions>().BindConfiguration(TwilioOptions.Section);
         builder.Services.AddOptions<RetryOptions>().BindConfiguration(RetryOptions.Section);
