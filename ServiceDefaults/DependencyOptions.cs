@@ -23,6 +23,10 @@ public sealed class DependencyOptions
     /// <summary>One call to another service of the platform (e.g. Sso.Api asking Login.Api about a session), retries included.</summary>
     [Range(200, 30_000)]
     public int InternalCallTimeoutMs { get; set; } = 1500;
+
+    /// <summary>How long a request waits for the message broker to take a notification before it answers 503.</summary>
+    [Range(200, 30_000)]
+    public int PublishTimeoutMs { get; set; } = 1500;
 }
 
 public sealed class RedisDependencyOptions

@@ -155,6 +155,8 @@ public static class Extensions
         // Degraded (e.g. the message bus reconnecting) is not ready: only Healthy answers 200.
         app.MapHealthChecks("/health", new HealthCheckOptions
         {
+            // Which dependency is down, by name and status only (no exception text: it names hosts).
+            ResponseWriter = WriteHealthAsync,
             ResultStatusCodes =
             {
                 [HealthStatus.Healthy] = StatusCodes.Status200OK,
@@ -165,5 +167,16 @@ public static class Extensions
         app.MapHealthChecks("/alive", new HealthCheckOptions { Predicate = c => c.Tags.Contains(LiveTag) });
         SpanRecorder.MapEndpoint(app);
         return app;
+    }
+
+    /// <summary><c>{"status":"Unhealthy","checks":{"redis":"Unhealthy","login-db":"Healthy",…}}</c></summary>
+    private static Task WriteHealthAsync(HttpContext context, HealthReport report)
+    {
+        context.Response.ContentType = "application/json; charset=utf-8";
+        return context.Response.WriteAsync(System.Text.Json.JsonSerializer.Serialize(new
+        {
+            status = report.Status.ToString(),
+            checks = report.Entries.ToDictionary(e => e.Key, e => e.Value.Status.ToString()),
+        }));
     }
 }

@@ -88,6 +88,12 @@ internal sealed class LocalInfrastructure(IDistributedApplicationBuilder builder
                 ctx.Args.Add(DataFolder(name));
                 ctx.Args.Add("--daemonize");
                 ctx.Args.Add("no");
+                // Sessions and the SAML replay cache survive a restart of Redis: an append-only file, fsynced every
+                // second (at most a second of writes is lost), replayed from the data folder at start.
+                ctx.Args.Add("--appendonly");
+                ctx.Args.Add("yes");
+                ctx.Args.Add("--appendfsync");
+                ctx.Args.Add("everysec");
             });
         AddHealthCheck(redis, (resource, ct) => Probe(resource, "PING\r\n"u8.ToArray(), "+PONG"u8.ToArray(), ct));
         return redis;

@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Aspire.Hosting.ApplicationModel;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace AccessPlatform.Tests;
 
@@ -11,7 +9,7 @@ namespace AccessPlatform.Tests;
 public sealed partial class FaultTests(PlatformFixture platform)
 {
     [Fact]
-    public async Task With_rabbitmq_down_the_user_is_told_within_five_seconds_that_the_code_was_not_sent()
+    public async Task With_rabbitmq_down_the_user_is_told_within_two_seconds_that_the_code_was_not_sent()
     {
         var user = await platform.CreateUserAsync("broker-down", trustDevice: false);
         using var client = platform.NewClient(newDevice: true);
@@ -23,7 +21,8 @@ public sealed partial class FaultTests(PlatformFixture platform)
             var response = await client.PostAsJsonAsync("/api/auth/second-factor/send", new { flowId, channel = "email" });
             watch.Stop();
             Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
-            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"answered after {watch.Elapsed}");
+            // An upper bound as a correctness guard (a publish must not hang the request), not a speed benchmark.
+            Assert.True(watch.Elapsed <= TimeSpan.FromSeconds(2), $"answered after {watch.Elapsed}");
             var problem = await response.ProblemAsync();
             Assert.Equal("https://access-platform/problems/code-not-sent", problem.GetProperty("type").GetString());
             // The worker reports it cannot reach the broker (readiness), while staying alive.
@@ -88,29 +87,9 @@ public sealed partial class FaultTests(PlatformFixture platform)
         return body.GetProperty("flowId").GetString()!;
     }
 
-    private async Task StopAsync(string resource)
-    {
-        // A service still reconnecting (after an earlier outage test) may refuse the first stop: ask again.
-        var commands = platform.App.Services.GetRequiredService<ResourceCommandService>();
-        for (var attempt = 0; attempt < 5; attempt++)
-        {
-            if ((await commands.ExecuteCommandAsync(resource, KnownResourceCommands.StopCommand)).Success)
-            {
-                break;
-            }
-            await Task.Delay(2000);
-        }
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await platform.App.ResourceNotifications.WaitForResourceAsync(resource, [KnownResourceStates.Finished, KnownResourceStates.Exited], timeout.Token);
-    }
+    private Task StopAsync(string resource) => platform.StopResourceAsync(resource);
 
-    private async Task StartAsync(string resource)
-    {
-        var result = await platform.App.Services.GetRequiredService<ResourceCommandService>().ExecuteCommandAsync(resource, KnownResourceCommands.StartCommand);
-        Assert.True(result.Success, result.Message);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-        await platform.App.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
-    }
+    private Task StartAsync(string resource) => platform.StartResourceAsync(resource);
 
     [GeneratedRegex(@"\b\d{6}\b")]
     private static partial Regex SixDigits();
