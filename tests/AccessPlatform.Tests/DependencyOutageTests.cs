@@ -96,8 +96,8 @@ public sealed partial class DependencyOutageTests(PlatformFixture platform)
             var saml = await TimedAsync(() => PageAsync(anonymous, $"/login/saml/{LoginApiClient.Account}/", "fr"));
             await AssertUnavailablePageAsync(saml, "Temporairement indisponible");
 
-            await AssertHealthNamesDownAsync("login-api", "db");
-            await AssertHealthNamesDownAsync("sso-api", "db");
+            await AssertHealthNamesDownAsync("login-api", "postgres");
+            await AssertHealthNamesDownAsync("sso-api", "postgres");
         }
         finally
         {
