@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Microsoft.Playwright;
 
 namespace AccessPlatform.Tests;
 
@@ -30,6 +31,9 @@ public sealed partial class DependencyOutageTests(PlatformFixture platform)
         Assert.Equal(HttpStatusCode.OK, (await signedIn.LoginAsync(user.Username, user.Password)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await signedIn.GetAsync("/api/auth/session")).StatusCode);
         using var anonymous = platform.NewClient();
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await BrowserTests.LaunchAsync(playwright);
+        var page = await SignedInBrowserAsync(browser, user);
         // The append-only file is fsynced every second: the session written just now is on disk after that.
         await Task.Delay(1500);
         await platform.StopResourceAsync("redis");
@@ -43,8 +47,12 @@ public sealed partial class DependencyOutageTests(PlatformFixture platform)
             // A signed-in user is not signed out (401) by an outage: the API says 503, try again.
             await AssertUnavailableProblemAsync(await TimedAsync(() => signedIn.GetAsync("/api/auth/session")));
             // A page that needs the session: the localized "temporarily unavailable" page.
-            var page = await TimedAsync(() => PageAsync(signedIn, "/", "de"));
-            await AssertUnavailablePageAsync(page, "Vorübergehend nicht verfügbar");
+            await AssertUnavailablePageAsync(await TimedAsync(() => PageAsync(signedIn, "/", "de")), "Vorübergehend nicht verfügbar");
+            // The same in a real browser that holds a session cookie: the login page renders, the home page is the
+            // unavailable page, accessible in English and German.
+            await page.GotoAsync(new Uri(platform.GatewayAddress, "/login").ToString());
+            Assert.True(await page.IsVisibleAsync("#username"));
+            await AssertUnavailableInBrowserAsync(page, "/", "Login.Api/Resources/AvailabilityResource", "login-api");
 
             // Wrong passwords during the outage: refused with 503, counted nowhere.
             for (var i = 0; i < 5; i++)
@@ -95,6 +103,10 @@ public sealed partial class DependencyOutageTests(PlatformFixture platform)
             // Sso.Api reads the account's connection from its database: its page says "temporarily unavailable" (was 29 s).
             var saml = await TimedAsync(() => PageAsync(anonymous, $"/login/saml/{LoginApiClient.Account}/", "fr"));
             await AssertUnavailablePageAsync(saml, "Temporairement indisponible");
+            using var playwright = await Playwright.CreateAsync();
+            await using var browser = await BrowserTests.LaunchAsync(playwright);
+            var page = await browser.NewPageAsync();
+            await AssertUnavailableInBrowserAsync(page, $"/login/saml/{LoginApiClient.Account}/", "Sso.Api/Resources/SsoResource", "sso-api");
 
             await AssertHealthNamesDownAsync("login-api", "postgres");
             await AssertHealthNamesDownAsync("sso-api", "postgres");
@@ -112,6 +124,35 @@ public sealed partial class DependencyOutageTests(PlatformFixture platform)
         using var again = platform.NewClient();
         var login = await (await again.LoginAsync(user.Username, user.Password)).Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal("second-factor-required", login.GetProperty("status").GetString());
+    }
+
+    private static readonly string Screenshots = Path.Combine(AppContext.BaseDirectory, "screenshots");
+
+    private async Task<IPage> SignedInBrowserAsync(IBrowser browser, TestUser user)
+    {
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions { Locale = "en-US" });
+        await context.AddCookiesAsync([new Microsoft.Playwright.Cookie { Name = "ap_device", Value = platform.TrustedDeviceId, Url = platform.GatewayAddress.ToString() }]);
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(new Uri(platform.GatewayAddress, "/login").ToString());
+        await page.FillAsync("#username", user.Username);
+        await page.FillAsync("#password", user.Password);
+        await page.ClickAsync("form:has(#password) button[type=submit]");
+        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/");
+        return page;
+    }
+
+    /// <summary>The unavailable page at <paramref name="path"/> in English and German: its title, a screenshot, no axe violations.</summary>
+    private async Task AssertUnavailableInBrowserAsync(IPage page, string path, string resource, string service)
+    {
+        Directory.CreateDirectory(Screenshots);
+        foreach (var language in new[] { "en", "de" })
+        {
+            var response = await page.GotoAsync(new Uri(platform.GatewayAddress, $"{path}?culture={language}").ToString());
+            Assert.Equal(503, response!.Status);
+            Assert.Equal(Resx.Text(resource, language, "Unavailable_Title"), await page.InnerTextAsync("h1"));
+            await page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, $"temporarily-unavailable-{service}-{language}.png"), FullPage = true });
+            await Accessibility.AssertNoViolationsAsync(page);
+        }
     }
 
     private static async Task<HttpResponseMessage> TimedAsync(Func<Task<HttpResponseMessage>> send)
