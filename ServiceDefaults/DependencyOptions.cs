@@ -26,7 +26,7 @@ public sealed class DependencyOptions
 
     /// <summary>How long a request waits for the message broker to take a notification before it answers 503.</summary>
     [Range(200, 30_000)]
-    public int PublishTimeoutMs { get; set; } = 1500;
+    public int PublishTimeoutMs { get; set; } = 1000;
 }
 
 public sealed class RedisDependencyOptions

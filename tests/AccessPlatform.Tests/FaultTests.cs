@@ -42,6 +42,7 @@ public sealed partial class FaultTests(PlatformFixture platform)
         finally
         {
             await StartAsync("messaging");
+            await platform.WaitForServicesReadyAsync("login-api", "notifications-worker");
         }
         // Once the broker is back, the same challenge sends its code.
         HttpResponseMessage? retry = null;
