@@ -30,6 +30,9 @@ public sealed class DependencyUnavailableException(string dependency, Exception?
                 case RedisConnectionException or RedisTimeoutException:
                     return "redis";
                 // A server-side error (constraint, syntax) is a PostgresException and not transient: not an outage.
+                // 57P01-57P03: the server is shutting down, crashed or is starting — what a pooled connection meets mid-outage.
+                case PostgresException { SqlState: "57P01" or "57P02" or "57P03" }:
+                    return "postgres";
                 case NpgsqlException { IsTransient: true } or NpgsqlException { InnerException: SocketException or IOException or TimeoutException }:
                     return "postgres";
             }
