@@ -27,13 +27,14 @@ public static class LoginServices
     {
         var services = builder.Services;
         // Server-side prepared statements for the few statements of the login path: less Postgres CPU per login.
-        builder.AddNpgsqlDataSource("login-db", configureDataSourceBuilder: b =>
+        builder.AddPlatformNpgsqlDataSource("login-db", b =>
         {
             b.ConnectionStringBuilder.MaxAutoPrepare = 32;
             b.ConnectionStringBuilder.AutoPrepareMinUsages = 2;
         });
-        builder.AddRedisClient("redis");
+        builder.AddPlatformRedisClient("redis");
         builder.AddPlatformDataProtection();
+        builder.AddDependencyUnavailableHandling<WebApplicationBuilder, AvailabilityResource>();
 
         services.AddOptions<PasswordHashingOptions>().BindConfiguration(PasswordHashingOptions.Section);
         services.AddOptions<PasswordPolicyOptions>().BindConfiguration(PasswordPolicyOptions.Section);

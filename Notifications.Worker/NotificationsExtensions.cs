@@ -19,7 +19,8 @@ public static class NotificationsExtensions
 
     public static void AddNotifications(this WebApplicationBuilder builder)
     {
-        builder.AddRedisClient("redis");
+        builder.AddPlatformRedisClient("redis");
+        builder.AddDependencyUnavailableHandling();
         // The raw connection the error-queue replay uses; MassTransit keeps its own for consuming.
         builder.AddRabbitMQClient("messaging");
         builder.Services.AddOptions<MessagingOptions>().BindConfiguration(MessagingOptions.Section);

@@ -165,6 +165,8 @@ public static class Extensions
         app.MapHealthChecks(HealthPath, new HealthCheckOptions
         {
             Predicate = c => !c.Tags.Contains(WarningTag),
+            // Which dependency is down, by name and status only (no exception text: it names hosts).
+            ResponseWriter = WriteHealthAsync,
             ResultStatusCodes =
             {
                 [HealthStatus.Healthy] = StatusCodes.Status200OK,
@@ -187,5 +189,16 @@ public static class Extensions
         });
         SpanRecorder.MapEndpoint(app);
         return app;
+    }
+
+    /// <summary><c>{"status":"Unhealthy","checks":{"redis":"Unhealthy","login-db":"Healthy",…}}</c></summary>
+    private static Task WriteHealthAsync(HttpContext context, HealthReport report)
+    {
+        context.Response.ContentType = "application/json; charset=utf-8";
+        return context.Response.WriteAsync(System.Text.Json.JsonSerializer.Serialize(new
+        {
+            status = report.Status.ToString(),
+            checks = report.Entries.ToDictionary(e => e.Key, e => e.Value.Status.ToString()),
+        }));
     }
 }

@@ -51,10 +51,13 @@ public static class GatewayEdge
     {
         app.UseForwardedHeaders();
         // Malformed input (bad JSON, wrong content type, too large) answers its own 4xx as problem+json, never a 500,
-        // and is logged at Information by ClientErrorExceptionHandler, not as an unhandled error.
+        // and is logged at Information by ClientErrorExceptionHandler, not as an unhandled error. A dependency that is
+        // down answers 503 + Retry-After (DependencyUnavailableExceptionHandler, registered by AddDependencyUnavailableHandling).
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
-            StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+            StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode
+                : DependencyUnavailableException.DependencyOf(ex) is not null ? StatusCodes.Status503ServiceUnavailable
+                : StatusCodes.Status500InternalServerError,
         });
         app.UseStatusCodePages();
         return app;

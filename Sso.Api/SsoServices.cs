@@ -11,9 +11,10 @@ public static class SsoServices
     public static void AddSsoServices(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
-        builder.AddNpgsqlDataSource("sso-db");
-        builder.AddRedisClient("redis");
+        builder.AddPlatformNpgsqlDataSource("sso-db");
+        builder.AddPlatformRedisClient("redis");
         builder.AddPlatformDataProtection();
+        builder.AddDependencyUnavailableHandling<WebApplicationBuilder, SsoResource>();
 
         services.AddOptions<SsoOptions>().BindConfiguration(SsoOptions.Section).Configure<IConfiguration, IHostEnvironment>((o, configuration, environment) =>
         {
@@ -32,7 +33,22 @@ public static class SsoServices
         services.AddSingleton<SamlState>();
         services.AddScoped<SsoSettingsService>();
         // Service discovery resolves http://login-api through the AppHost's reference.
-        services.AddHttpClient<LoginApiBridge>(http => http.BaseAddress = new Uri("http://login-api"));
+        // Its own resilience: the default's retries and 30 s total turned a Login.Api outage into a 29 s wait. One
+        // quick retry for a refused connection only (never for Login.Api's own 503), all within the internal call timeout.
+        var internalCall = TimeSpan.FromMilliseconds(DependencyClients.Options(builder.Configuration).InternalCallTimeoutMs);
+        // RemoveAllResilienceHandlers is marked for evaluation; it is the documented way to replace the defaults' handler.
+#pragma warning disable EXTEXP0001
+        services.AddHttpClient<LoginApiBridge>(http => http.BaseAddress = new Uri("http://login-api"))
+            .RemoveAllResilienceHandlers()
+            .AddStandardResilienceHandler(o =>
+            {
+                o.TotalRequestTimeout.Timeout = internalCall;
+                o.AttemptTimeout.Timeout = internalCall;
+                o.Retry.MaxRetryAttempts = 1;
+                o.Retry.Delay = TimeSpan.FromMilliseconds(100);
+                o.Retry.ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is HttpRequestException);
+            });
+#pragma warning restore EXTEXP0001
 
         services.AddLocalization(o => o.ResourcesPath = "Resources");
         services.Configure<RequestLocalizationOptions>(o => PlatformCultures.Configure(o));

@@ -9,7 +9,24 @@ internal sealed class ContainerInfrastructure(IDistributedApplicationBuilder bui
     public IResourceBuilder<IResourceWithConnectionString> AddDatabase(IResourceBuilder<IResourceWithConnectionString> server, string name) =>
         ((IResourceBuilder<PostgresServerResource>)server).AddDatabase(name);
 
-    public IResourceBuilder<IResourceWithConnectionString> AddRedis(string name) => builder.AddRedis(name);
+    /// <summary>
+    /// Persistent like the local process: a data volume, an RDB snapshot every second when a key changed (Aspire's
+    /// own setting) and the append-only file fsynced every second, so sessions and the SAML replay cache survive a
+    /// restart of the container.
+    /// </summary>
+    public IResourceBuilder<IResourceWithConnectionString> AddRedis(string name) =>
+        builder.AddRedis(name)
+            .WithDataVolume()
+            .WithPersistence(TimeSpan.FromSeconds(1), keysChangedThreshold: 1)
+            .WithArgs(ctx =>
+            {
+                // Aspire starts the container as `/bin/sh -c "redis-server …"`: AOF goes onto that command line.
+                var command = ctx.Args.IndexOf("-c") + 1;
+                if (command > 0 && command < ctx.Args.Count && ctx.Args[command] is string line && line.StartsWith("redis-server", StringComparison.Ordinal))
+                {
+                    ctx.Args[command] = line + " --appendonly yes --appendfsync everysec";
+                }
+            });
 
     public IResourceBuilder<IResourceWithConnectionString> AddRabbitMQ(string name) => builder.AddRabbitMQ(name);
 

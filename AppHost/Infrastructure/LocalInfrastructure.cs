@@ -57,21 +57,37 @@ internal sealed class LocalInfrastructure(IDistributedApplicationBuilder builder
             .WithInitialState(new CustomResourceSnapshot { ResourceType = "PostgresDatabase", Properties = [], State = KnownResourceStates.Waiting });
         builder.Eventing.Subscribe<ResourceReadyEvent>(parent, async (e, ct) =>
         {
-            await using (var connection = new NpgsqlConnection(await parent.ConnectionStringExpression.GetValueAsync(ct)))
+            // Also runs after a restart of the server (the outage tests stop and start it), when the previous
+            // postmaster may still be going away: a transient failure is tried again rather than failing the start.
+            for (var attempt = 1; ; attempt++)
             {
-                await connection.OpenAsync(ct);
-                await using var exists = new NpgsqlCommand("SELECT 1 FROM pg_database WHERE datname = @n", connection);
-                exists.Parameters.AddWithValue("n", name);
-                if (await exists.ExecuteScalarAsync(ct) is null)
+                try
                 {
-                    await using var create = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
-                    await create.ExecuteNonQueryAsync(ct);
+                    await EnsureDatabaseAsync(parent, name, ct);
+                    break;
+                }
+                catch (NpgsqlException ex) when ((ex.IsTransient || ex is PostgresException { SqlState: "57P01" or "57P02" or "57P03" }) && attempt < 10)
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(1), ct);
                 }
             }
             var notifications = e.Services.GetRequiredService<ResourceNotificationService>();
             await notifications.PublishUpdateAsync(database.Resource, s => s with { State = KnownResourceStates.Running, StartTimeStamp = DateTime.UtcNow });
         });
         return database;
+    }
+
+    private static async Task EnsureDatabaseAsync(LocalServerResource server, string name, CancellationToken ct)
+    {
+        await using var connection = new NpgsqlConnection(await server.ConnectionStringExpression.GetValueAsync(ct));
+        await connection.OpenAsync(ct);
+        await using var exists = new NpgsqlCommand("SELECT 1 FROM pg_database WHERE datname = @n", connection);
+        exists.Parameters.AddWithValue("n", name);
+        if (await exists.ExecuteScalarAsync(ct) is null)
+        {
+            await using var create = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
+            await create.ExecuteNonQueryAsync(ct);
+        }
     }
 
     public IResourceBuilder<IResourceWithConnectionString> AddRedis(string name)
@@ -88,6 +104,12 @@ internal sealed class LocalInfrastructure(IDistributedApplicationBuilder builder
                 ctx.Args.Add(DataFolder(name));
                 ctx.Args.Add("--daemonize");
                 ctx.Args.Add("no");
+                // Sessions and the SAML replay cache survive a restart of Redis: an append-only file, fsynced every
+                // second (at most a second of writes is lost), replayed from the data folder at start.
+                ctx.Args.Add("--appendonly");
+                ctx.Args.Add("yes");
+                ctx.Args.Add("--appendfsync");
+                ctx.Args.Add("everysec");
             });
         AddHealthCheck(redis, (resource, ct) => Probe(resource, "PING\r\n"u8.ToArray(), "+PONG"u8.ToArray(), ct));
         return redis;

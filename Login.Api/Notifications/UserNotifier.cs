@@ -9,7 +9,8 @@ using Microsoft.Extensions.Options;
 namespace AccessPlatform.Login.Notifications;
 
 /// <summary>Renders messages in the recipient's language and publishes them to the notification worker.</summary>
-public sealed class UserNotifier(IPublishEndpoint publisher, IStringLocalizer<SharedResource> text, IOptions<PlatformOptions> platform, TimeProvider clock)
+public sealed class UserNotifier(
+    IPublishEndpoint publisher, IStringLocalizer<SharedResource> text, IOptions<PlatformOptions> platform, IOptions<DependencyOptions> dependencies, TimeProvider clock)
 {
     public Task SendLockoutAsync(User user, DateTime lockedUntil) =>
         EmailAsync(user, NotificationPurpose.Lockout, "Email_Lockout_Subject", "Email_Lockout_Body",
@@ -46,9 +47,27 @@ public sealed class UserNotifier(IPublishEndpoint publisher, IStringLocalizer<Sh
 
     public Uri Link(string pathAndQuery) => new(platform.Value.PublicOrigin, pathAndQuery);
 
-    public Task EmailAsync(User user, NotificationPurpose purpose, string subjectKey, string bodyKey, params object[] arguments)
+    /// <exception cref="DependencyUnavailableException">The broker did not take the message in time (503 + Retry-After).</exception>
+    public async Task EmailAsync(User user, NotificationPurpose purpose, string subjectKey, string bodyKey, params object[] arguments)
     {
         var (subject, body) = Cultures.In(user.PreferredLanguage, () => (text[subjectKey].Value, text[bodyKey, arguments].Value));
-        return publisher.Publish(new SendEmail(Guid.NewGuid(), user.Email, subject, body, purpose));
+        await PublishBounded(publisher, new SendEmail(Guid.NewGuid(), user.Email, subject, body, purpose), dependencies.Value);
+    }
+
+    /// <summary>
+    /// MassTransit waits for the broker as long as it is told to: a request never waits more than
+    /// <see cref="DependencyOptions.PublishTimeoutMs"/> for it, then answers 503.
+    /// </summary>
+    public static async Task PublishBounded<T>(IPublishEndpoint publisher, T message, DependencyOptions options) where T : class
+    {
+        using var timeout = new CancellationTokenSource(options.PublishTimeoutMs);
+        try
+        {
+            await publisher.Publish(message, timeout.Token);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or MassTransitException or TimeoutException or System.Net.Sockets.SocketException)
+        {
+            throw new DependencyUnavailableException("messaging", ex);
+        }
     }
 }

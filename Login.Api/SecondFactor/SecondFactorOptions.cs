@@ -21,7 +21,7 @@ public sealed class SecondFactorOptions
     public int DeviceTrustDays { get; set; } = 90;
 
     /// <summary>A publish that cannot reach the broker in this time fails, and the user is told.</summary>
-    public int PublishTimeoutMs { get; set; } = 3000;
+    public int PublishTimeoutMs { get; set; } = 1000;
 
     public TimeSpan CodeLifetime => TimeSpan.FromMinutes(Math.Min(CodeLifetimeMinutes, 10));
     public TimeSpan DeviceTrust => TimeSpan.FromDays(DeviceTrustDays);

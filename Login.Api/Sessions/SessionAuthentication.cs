@@ -47,7 +47,18 @@ public sealed class SessionAuthenticationHandler(
         {
             return AuthenticateResult.NoResult();
         }
-        var session = await sessions.ValidateAsync(secret);
+        Session? session;
+        try
+        {
+            session = await sessions.ValidateAsync(secret);
+        }
+        catch (Exception ex) when (DependencyUnavailableException.DependencyOf(ex) is not null)
+        {
+            // The session store is down: the request goes on as anonymous (the login page still renders), the cookie
+            // stays, and anything that needs the session answers 503 from the challenge below, never 401.
+            Context.Items[typeof(DependencyUnavailableException)] = ex;
+            return AuthenticateResult.NoResult();
+        }
         if (session is null)
         {
             Response.Cookies.Delete(cookie.Name, cookie.Options);
@@ -70,6 +81,11 @@ public sealed class SessionAuthenticationHandler(
     /// <summary>APIs answer 401 problem+json; pages send the browser to the login page.</summary>
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
+        if (Context.Items[typeof(DependencyUnavailableException)] is Exception unavailable)
+        {
+            // A signed-in user whose session could not be read is not signed out: 503 (the exception handler's answer).
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(unavailable);
+        }
         if (Request.Path.StartsWithSegments("/api"))
         {
             await TypedResults.Problem(title: "Not signed in", statusCode: StatusCodes.Status401Unauthorized).ExecuteAsync(Context);

@@ -4,6 +4,7 @@ using AccessPlatform.Login.Audit;
 using AccessPlatform.Login.Data;
 using AccessPlatform.Login.Flow;
 using AccessPlatform.Login.Localization;
+using AccessPlatform.Login.Notifications;
 using AccessPlatform.Login.PasswordReset;
 using AccessPlatform.Login.Passwords;
 using MassTransit;
@@ -35,7 +36,7 @@ public abstract record SignupOutcome
 /// </summary>
 public sealed class Signups(
     AccountStore accounts, UserStore users, SignupValidation validation, PasswordHasher hasher, PasswordResets resets, AuditLog audit,
-    IPublishEndpoint publisher, IStringLocalizer<SignupResource> text, IOptions<SignupOptions> options, IOptions<PlatformOptions> platform,
+    IPublishEndpoint publisher, IStringLocalizer<SignupResource> text, IOptions<SignupOptions> options, IOptions<PlatformOptions> platform, IOptions<DependencyOptions> dependencies,
     TimeProvider clock)
 {
     public async Task<SignupOutcome> SignUpAsync(SignupRequest request, string language, string? ip)
@@ -148,7 +149,7 @@ public sealed class Signups(
     private Task EmailAsync(string to, string language, NotificationPurpose purpose, string subjectKey, string bodyKey, params object[] arguments)
     {
         var (subject, body) = Cultures.In(language, () => (text[subjectKey].Value, text[bodyKey, arguments].Value));
-        return publisher.Publish(new SendEmail(Guid.NewGuid(), to, subject, body, purpose));
+        return UserNotifier.PublishBounded(publisher, new SendEmail(Guid.NewGuid(), to, subject, body, purpose), dependencies.Value);
     }
 
     private Uri Link(string pathAndQuery) => new(platform.Value.PublicOrigin, pathAndQuery);

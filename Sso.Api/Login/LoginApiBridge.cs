@@ -28,7 +28,31 @@ public sealed class LoginApiBridge(HttpClient http, Microsoft.Extensions.Options
     {
         var request = new HttpRequestMessage(method, path) { Content = JsonContent.Create(body) };
         request.Headers.Add(InternalApi.KeyHeader, options.Value.Key);
-        return http.SendAsync(request, cancellationToken);
+        return SendAsync(request, cancellationToken);
+    }
+
+    /// <summary>
+    /// Login.Api unreachable, too slow, or answering 5xx (its own dependency down) is an outage of this request:
+    /// <see cref="DependencyUnavailableException"/> answers 503, not 500 after a long wait.
+    /// </summary>
+    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        HttpResponseMessage response;
+        try
+        {
+            response = await http.SendAsync(request, cancellationToken);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested
+            && ex is HttpRequestException or TimeoutException or OperationCanceledException or Polly.ExecutionRejectedException)
+        {
+            throw new DependencyUnavailableException("login-api", ex);
+        }
+        if ((int)response.StatusCode >= 500)
+        {
+            response.Dispose();
+            throw new DependencyUnavailableException("login-api");
+        }
+        return response;
     }
 
     public async Task<BridgeOutcome> IssueLoginCodeAsync(SsoLoginRequest request, CancellationToken cancellationToken)
@@ -73,7 +97,7 @@ public sealed class LoginApiBridge(HttpClient http, Microsoft.Extensions.Options
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "/api/auth/session");
         request.Headers.Add("Cookie", $"{cookieName}={cookieValue}");
-        using var response = await http.SendAsync(request, cancellationToken);
+        using var response = await SendAsync(request, cancellationToken);
         if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
         {
             return null;

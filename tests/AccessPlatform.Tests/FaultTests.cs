@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Aspire.Hosting.ApplicationModel;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace AccessPlatform.Tests;
 
@@ -23,6 +21,8 @@ public sealed partial class FaultTests(PlatformFixture platform)
             var response = await client.PostAsJsonAsync("/api/auth/second-factor/send", new { flowId, channel = "email" });
             watch.Stop();
             Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+            // An upper bound as a correctness guard (a publish must not hang the request), not a speed benchmark. The
+            // publish waits 1 s; on a saturated CI machine the whole answer took 2.5–3 s, hence the looser bound here.
             Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"answered after {watch.Elapsed}");
             var problem = await response.ProblemAsync();
             Assert.Equal("https://access-platform/problems/code-not-sent", problem.GetProperty("type").GetString());
@@ -43,6 +43,7 @@ public sealed partial class FaultTests(PlatformFixture platform)
         finally
         {
             await StartAsync("messaging");
+            await platform.WaitForServicesReadyAsync("login-api", "notifications-worker");
         }
         // Once the broker is back, the same challenge sends its code.
         HttpResponseMessage? retry = null;
@@ -93,29 +94,9 @@ public sealed partial class FaultTests(PlatformFixture platform)
         return body.GetProperty("flowId").GetString()!;
     }
 
-    private async Task StopAsync(string resource)
-    {
-        // A service still reconnecting (after an earlier outage test) may refuse the first stop: ask again.
-        var commands = platform.App.Services.GetRequiredService<ResourceCommandService>();
-        for (var attempt = 0; attempt < 5; attempt++)
-        {
-            if ((await commands.ExecuteCommandAsync(resource, KnownResourceCommands.StopCommand)).Success)
-            {
-                break;
-            }
-            await Task.Delay(2000);
-        }
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await platform.App.ResourceNotifications.WaitForResourceAsync(resource, [KnownResourceStates.Finished, KnownResourceStates.Exited], timeout.Token);
-    }
+    private Task StopAsync(string resource) => platform.StopResourceAsync(resource);
 
-    private async Task StartAsync(string resource)
-    {
-        var result = await platform.App.Services.GetRequiredService<ResourceCommandService>().ExecuteCommandAsync(resource, KnownResourceCommands.StartCommand);
-        Assert.True(result.Success, result.Message);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-        await platform.App.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
-    }
+    private Task StartAsync(string resource) => platform.StartResourceAsync(resource);
 
     [GeneratedRegex(@"\b\d{6}\b")]
     private static partial Regex SixDigits();
