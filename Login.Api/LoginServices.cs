@@ -60,7 +60,6 @@ public static class LoginServices
         services.AddSingleton<SsoEnforcementRevocation>();
         services.AddSingleton<SessionCookie>();
         services.AddSingleton<IpFailureBudget>();
-        services.AddSingleton<Migrator>();
         services.AddSingleton<DevSeed>();
         services.AddScoped<UserNotifier>();
         services.AddOptions<SecondFactorOptions>().BindConfiguration(SecondFactorOptions.Section);
@@ -135,9 +134,13 @@ public static class LoginServices
         });
     }
 
+    /// <summary>
+    /// The schema is the <c>migrations</c> resource's job (this service starts after it completed); what stays here
+    /// needs this service's own parts: the key ring for old TOTP secrets, the password hasher for the demo users.
+    /// Both are idempotent, so replicas starting together do no harm.
+    /// </summary>
     public static async Task InitializeDatabaseAsync(this WebApplication app)
     {
-        app.Services.GetRequiredService<Migrator>().Migrate();
         await app.Services.GetRequiredService<TotpSecretMigration>().RunAsync();
         if (app.Environment.IsDevelopment())
         {

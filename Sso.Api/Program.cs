@@ -7,7 +7,6 @@ builder.AddServiceDefaults();
 builder.AddSsoServices();
 
 var app = builder.Build();
-app.InitializeDatabase();
 app.UseSsoPipeline();
 app.MapDefaultEndpoints();
 app.MapRazorPages();

@@ -21,7 +21,6 @@ public static class SsoServices
             o.AllowHttpIdp = configuration.GetValue<bool?>("Sso:AllowHttpIdp") ?? environment.IsDevelopment();
         });
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton<Migrator>();
         services.AddSingleton<SsoConnectionStore>();
         services.AddSingleton<SamlState>();
         services.AddScoped<SsoSettingsService>();
@@ -48,8 +47,6 @@ public static class SsoServices
         // The assertion consumer takes signed SAML responses; the gateway's sso route has the same limit.
         builder.AddBehindGateway(RequestBodyLimits.SamlPost);
     }
-
-    public static void InitializeDatabase(this WebApplication app) => app.Services.GetRequiredService<Migrator>().Migrate();
 
     public static void UseSsoPipeline(this WebApplication app)
     {
