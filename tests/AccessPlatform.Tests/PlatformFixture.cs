@@ -108,7 +108,7 @@ public class PlatformFixture : IAsyncLifetime
         });
         builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
         app = await builder.BuildAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(6));
         await app.StartAsync(timeout.Token);
         foreach (var resource in WaitedResources)
         {

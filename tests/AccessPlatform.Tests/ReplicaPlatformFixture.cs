@@ -74,7 +74,8 @@ public sealed class ReplicaPlatformFixture : PlatformFixture
     }
 }
 
-[CollectionDefinition(Name)]
+/// <summary>Runs alone, after the other collections: two whole stacks at once would starve a two-core machine.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class ReplicaCollection : ICollectionFixture<ReplicaPlatformFixture>
 {
     public const string Name = "replicas";

@@ -59,13 +59,14 @@ public sealed partial class ReplicaTests(ReplicaPlatformFixture platform)
         cookies.Add(a, new Cookie("ap_device", platform.TrustedDeviceId, "/"));
 
         Assert.Equal(HttpStatusCode.OK, (await first.LoginAsync(user.Username, user.Password)).StatusCode);
+        var issued = SessionCookie(cookies, a);
         var session = await second.GetFromJsonAsync<JsonElement>("/api/auth/session");
         Assert.Equal(user.Username, session.GetProperty("username").GetString());
 
         Assert.True((await second.PostAsync("/api/auth/logout", null)).IsSuccessStatusCode);
         // The cookie the first instance issued is dead there too.
         using var stale = ReplicaPlatformFixture.InstanceClient(a, client);
-        stale.DefaultRequestHeaders.Add("Cookie", $"ap_session={SessionCookie(cookies, a)}");
+        stale.DefaultRequestHeaders.Add("Cookie", $"ap_session={issued}");
         Assert.Equal(HttpStatusCode.Unauthorized, (await stale.GetAsync("/api/auth/session")).StatusCode);
     }
 
@@ -150,14 +151,18 @@ public sealed partial class ReplicaTests(ReplicaPlatformFixture platform)
     public async Task Stopping_one_worker_replica_mid_stream_loses_no_message()
     {
         var workers = await platform.InstancesAsync("notifications-worker");
-        var users = await Task.WhenAll(Enumerable.Range(0, 30).Select(i => platform.CreateUserAsync($"replica-mail{i}")));
+        var users = new List<TestUser>();
+        for (var i = 0; i < 30; i++)
+        {
+            users.Add(await platform.CreateUserAsync($"replica-mail{i}"));
+        }
         var commands = platform.App.Services.GetRequiredService<ResourceCommandService>();
         try
         {
             var requests = new List<Task<HttpResponseMessage>>();
             foreach (var (user, i) in users.Select((u, i) => (u, i)))
             {
-                if (i == users.Length / 3)
+                if (i == users.Count / 3)
                 {
                     // A third is queued: one worker goes away while the rest is published and consumed.
                     var stop = await commands.ExecuteCommandAsync(workers[0].Id, KnownResourceCommands.StopCommand);
