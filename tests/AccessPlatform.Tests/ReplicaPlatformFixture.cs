@@ -58,6 +58,22 @@ public sealed class ReplicaPlatformFixture : PlatformFixture
         return [.. found.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => (f.Key, f.Value))];
     }
 
+    /// <summary>The operating-system process DCP started for one instance (its <c>executable.pid</c>).</summary>
+    public async Task<int> ProcessIdAsync(string instanceId)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await foreach (var update in App.ResourceNotifications.WatchAsync(timeout.Token))
+        {
+            if (update.ResourceId == instanceId
+                && update.Snapshot.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value is { } pid
+                && int.TryParse(pid.ToString(), out var id))
+            {
+                return id;
+            }
+        }
+        throw new InvalidOperationException($"{instanceId} has no process id.");
+    }
+
     /// <summary>
     /// A client of one instance's own port, connecting from 127.0.0.1 as the gateway does, and telling the instance
     /// the client's address the way the gateway would (<c>X-Forwarded-For</c>).
