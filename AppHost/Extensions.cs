@@ -32,17 +32,43 @@ internal static class Extensions
         service.WithEnvironment(AccessPlatform.Contracts.InternalApi.KeySetting.Replace(":", "__"), key);
 
     /// <summary>
-    /// The gateway is not behind DCP's proxy: it must see the client's real address for per-IP rate limits.
-    /// Dev uses a fixed port; tests take a free one.
+    /// The gateway is not behind DCP's proxy: it must see the client's real address for per-IP rate limits. A
+    /// proxy-less endpoint has one port, so <c>WithReplicas</c> cannot apply; <c>Replicas:gateway</c> = n adds
+    /// resources <c>{name}-2</c> … <c>{name}-n</c> instead, each on its own port (dev: 8081, 8082, …; tests: free
+    /// ports). Their rate limits are shared through Redis. In Kubernetes the gateway Deployment scales behind the ingress.
     /// </summary>
-    public static IResourceBuilder<ProjectResource> AddGateway<TProject>(this IDistributedApplicationBuilder builder, string name)
-        where TProject : IProjectMetadata, new() =>
-        builder.AddProject<TProject>(name, launchProfileName: null)
-            .WithHttpEndpoint(port: builder.GatewayPort(), name: "http", isProxied: false)
-            .WithExternalHttpEndpoints()
-            .WithHttpHealthCheck("/health")
-            .WithEnvironment("ASPNETCORE_ENVIRONMENT", builder.Environment.EnvironmentName)
-            .WithForwardedSettings(builder.Configuration);
+    public static void AddGateways<TProject>(this IDistributedApplicationBuilder builder, string name,
+        Func<IResourceBuilder<ProjectResource>, IResourceBuilder<ProjectResource>> configure)
+        where TProject : IProjectMetadata, new()
+    {
+        var count = builder.Replicas(name);
+        for (var instance = 1; instance <= count; instance++)
+        {
+            var port = instance == 1 ? builder.GatewayPort()
+                : builder.Configuration.GetValue("AppHost:FixedPorts", true) ? builder.GatewayPort() + instance - 1
+                : Infrastructure.LocalInfrastructure.FreePort();
+            configure(builder.AddProject<TProject>(instance == 1 ? name : $"{name}-{instance}", launchProfileName: null)
+                .WithHttpEndpoint(port: port, name: "http", isProxied: false)
+                .WithExternalHttpEndpoints()
+                .WithHttpHealthCheck("/health")
+                .WithEnvironment("ASPNETCORE_ENVIRONMENT", builder.Environment.EnvironmentName)
+                .WithForwardedSettings(builder.Configuration, name));
+        }
+    }
+
+    /// <summary><c>Replicas:{resource}</c> instances (default 1) behind DCP's proxy, which spreads connections over them.</summary>
+    public static IResourceBuilder<ProjectResource> WithReplicasFromSettings(this IResourceBuilder<ProjectResource> service)
+    {
+        var replicas = service.ApplicationBuilder.Replicas(service.Resource.Name);
+        return replicas > 1 ? service.WithReplicas(replicas) : service;
+    }
+
+    private static int Replicas(this IDistributedApplicationBuilder builder, string resource)
+    {
+        var replicas = builder.Configuration.GetValue($"Replicas:{resource}", 1);
+        return replicas is >= 1 and <= 10 ? replicas
+            : throw new InvalidOperationException($"Replicas:{resource} must be between 1 and 10, not {replicas}.");
+    }
 
     /// <summary>Fixed 8080 in dev (bookmarkable); a free port when fixed ports are off, so tests run beside a dev stack.</summary>
     public static int GatewayPort(this IDistributedApplicationBuilder builder)
@@ -64,9 +90,10 @@ internal static class Extensions
     /// AppHost settings under <c>Services:{resource}:</c> become that service's configuration (tests and benchmarks
     /// use this to tune limits without editing the services).
     /// </summary>
-    public static IResourceBuilder<ProjectResource> WithForwardedSettings(this IResourceBuilder<ProjectResource> service, IConfiguration configuration)
+    public static IResourceBuilder<ProjectResource> WithForwardedSettings(this IResourceBuilder<ProjectResource> service, IConfiguration configuration,
+        string? settingsOf = null)
     {
-        var section = configuration.GetSection($"Services:{service.Resource.Name}");
+        var section = configuration.GetSection($"Services:{settingsOf ?? service.Resource.Name}");
         foreach (var (key, value) in section.AsEnumerable(makePathsRelative: true))
         {
             if (value is not null)

@@ -3,6 +3,8 @@ using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
+using RedisRateLimiting;
+using StackExchange.Redis;
 
 namespace AccessPlatform.Gateway;
 
@@ -30,6 +32,8 @@ public static class GatewayExtensions
             o.TrustOnly(TrustedNetworks.Parse(gateway.Value.TrustedProxies));
         });
         builder.Services.AddProblemDetails();
+        // The rate limits' counters: one budget per client across every gateway instance (SharedRateLimiter).
+        builder.AddPlatformRedisClient("redis");
         builder.Services.AddReverseProxy()
             .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
             .AddServiceDiscoveryDestinationResolver();
@@ -65,13 +69,25 @@ public static class GatewayExtensions
         app.UseRateLimiter();
     }
 
-    private static RateLimitPartition<string> PerClient(HttpContext http, string policy, GatewayOptions options, GatewayOptions.RateLimit limit) =>
-        RateLimitPartition.GetFixedWindowLimiter($"{policy}:{ClientPartition.Of(http.Connection.RemoteIpAddress, options.Ipv6PartitionPrefix)}", _ => new FixedWindowRateLimiterOptions
-        {
-            PermitLimit = limit.PermitLimit,
-            Window = TimeSpan.FromSeconds(limit.WindowSeconds),
-            QueueLimit = 0,
-        });
+    /// <summary>A fixed window per client network (IPv6 by prefix), shared by every gateway instance through Redis.</summary>
+    private static RateLimitPartition<string> PerClient(HttpContext http, string policy, GatewayOptions options, GatewayOptions.RateLimit limit)
+    {
+        var redis = http.RequestServices.GetRequiredService<IConnectionMultiplexer>();
+        return RateLimitPartition.Get($"{policy}:{ClientPartition.Of(http.Connection.RemoteIpAddress, options.Ipv6PartitionPrefix)}", key =>
+            new SharedRateLimiter(
+                new RedisFixedWindowRateLimiter<string>($"gateway:{key}", new RedisFixedWindowRateLimiterOptions
+                {
+                    ConnectionMultiplexerFactory = () => redis,
+                    PermitLimit = limit.PermitLimit,
+                    Window = TimeSpan.FromSeconds(limit.WindowSeconds),
+                }),
+                new FixedWindowRateLimiter(new FixedWindowRateLimiterOptions
+                {
+                    PermitLimit = limit.PermitLimit,
+                    Window = TimeSpan.FromSeconds(limit.WindowSeconds),
+                    QueueLimit = 0,
+                })));
+    }
 
     private static GatewayOptions Options(HttpContext http) => http.RequestServices.GetRequiredService<IOptions<GatewayOptions>>().Value;
 

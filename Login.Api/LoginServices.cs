@@ -65,7 +65,6 @@ public static class LoginServices
         services.AddSingleton<SsoEnforcementRevocation>();
         services.AddSingleton<SessionCookie>();
         services.AddSingleton<IpFailureBudget>();
-        services.AddSingleton<Migrator>();
         services.AddSingleton<DevSeed>();
         services.AddScoped<UserNotifier>();
         services.AddOptions<SecondFactorOptions>().BindConfiguration(SecondFactorOptions.Section);
@@ -88,6 +87,7 @@ public static class LoginServices
         services.AddScoped<ISecondFactorResetParticipant, AuthenticatorResetParticipant>();
         services.AddScoped<ISecondFactorResetParticipant, RecoveryCodesResetParticipant>();
         services.AddScoped<ISecondFactorResetParticipant, TrustedDevicesResetParticipant>();
+        services.AddScoped<ISecondFactorResetParticipant, PasskeysResetParticipant>();
         services.AddOptions<ReauthenticationOptions>().BindConfiguration(ReauthenticationOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<ReauthenticationStore>();
         services.AddSingleton<RecentAuthentication>();
@@ -173,9 +173,13 @@ public static class LoginServices
         });
     }
 
+    /// <summary>
+    /// The schema is the <c>migrations</c> resource's job (this service starts after it completed); what stays here
+    /// needs this service's own parts: the key ring for old TOTP secrets, the password hasher for the demo users.
+    /// Both are idempotent, so replicas starting together do no harm.
+    /// </summary>
     public static async Task InitializeDatabaseAsync(this WebApplication app)
     {
-        app.Services.GetRequiredService<Migrator>().Migrate();
         await app.Services.GetRequiredService<TotpSecretMigration>().RunAsync();
         if (app.Environment.IsDevelopment())
         {

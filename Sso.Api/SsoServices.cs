@@ -23,7 +23,6 @@ public static class SsoServices
             o.AllowHttpIdp = configuration.GetValue<bool?>("Sso:AllowHttpIdp") ?? environment.IsDevelopment();
         }).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton<Migrator>();
         services.AddMemoryCache();
         services.AddSingleton<SpSigningKeys>();
         services.AddSingleton<SsoConnectionStore>();
@@ -71,12 +70,12 @@ public static class SsoServices
         builder.AddBehindGateway(RequestBodyLimits.SamlPost);
     }
 
-    public static void InitializeDatabase(this WebApplication app)
-    {
-        app.Services.GetRequiredService<Migrator>().Migrate();
-        // Keys stored before 0003 are encrypted with the key ring here: SQL cannot reach it.
+    /// <summary>
+    /// The schema is the <c>migrations</c> resource's job (this service starts after it completed); SP keys stored
+    /// before 0003 are encrypted with the key ring here, since SQL cannot reach it (idempotent, so replicas may race).
+    /// </summary>
+    public static void InitializeDatabase(this WebApplication app) =>
         app.Services.GetRequiredService<SpSigningKeys>().MigratePlainKeysAsync().GetAwaiter().GetResult();
-    }
 
     public static void UseSsoPipeline(this WebApplication app)
     {

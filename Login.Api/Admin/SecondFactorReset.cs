@@ -57,3 +57,10 @@ public sealed class TrustedDevicesResetParticipant(TrustedDeviceStore devices, T
 
     public async Task<bool> ResetAsync(Guid userId) => await devices.RevokeAllAsync(userId, clock.GetUtcNow().UtcDateTime) > 0;
 }
+
+public sealed class PasskeysResetParticipant(Passkeys.PasskeyStore passkeys) : ISecondFactorResetParticipant
+{
+    public string Factor => "passkeys";
+
+    public async Task<bool> ResetAsync(Guid userId) => await passkeys.RemoveAllAsync(userId) > 0;
+}

@@ -23,14 +23,16 @@ public static class OpsApi
     }
 
     /// <summary>Development only: drops every table, migrates again, reseeds the demo accounts and clears Redis (but the key ring).</summary>
-    public static async Task<Ok<string>> ResetDevDatabase(Npgsql.NpgsqlDataSource db, Data.Migrator migrator, Data.DevSeed seed,
-        StackExchange.Redis.IConnectionMultiplexer redis)
+    public static async Task<Ok<string>> ResetDevDatabase(Npgsql.NpgsqlDataSource db, Data.DevSeed seed,
+        StackExchange.Redis.IConnectionMultiplexer redis, IConfiguration configuration, ILoggerFactory logging)
     {
         await using (var command = db.CreateCommand("DROP SCHEMA public CASCADE; CREATE SCHEMA public;"))
         {
             await command.ExecuteNonQueryAsync();
         }
-        migrator.Migrate();
+        AccessPlatform.Migrations.DatabaseMigrator.Migrate(AccessPlatform.Migrations.PlatformDatabase.Login,
+            configuration.GetConnectionString(AccessPlatform.Migrations.PlatformDatabase.Login.ConnectionName)!,
+            logging.CreateLogger("AccessPlatform.Migrations"));
         await seed.SeedAsync();
         // The Data Protection key ring survives: the other services keep using it, and a lost ring voids their tokens.
         var ring = redis.GetDatabase();

@@ -96,4 +96,11 @@ public sealed class PasskeyStore(NpgsqlDataSource db)
         await using var connection = await db.OpenConnectionAsync();
         return await connection.QuerySingleOrDefaultAsync<string>("DELETE FROM passkeys WHERE id = @id AND user_id = @userId RETURNING name", new { userId, id });
     }
+
+    /// <summary>Removes every passkey of the user (the Account Manager's "Reset second factors"); how many there were.</summary>
+    public async Task<int> RemoveAllAsync(Guid userId)
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        return await connection.ExecuteAsync("DELETE FROM passkeys WHERE user_id = @userId", new { userId });
+    }
 }

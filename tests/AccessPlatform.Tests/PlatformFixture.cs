@@ -12,7 +12,7 @@ namespace AccessPlatform.Tests;
 /// and waits until every resource is healthy. Tests reach the system only through the gateway, plus the mail and
 /// SMS catchers to read what was delivered.
 /// </summary>
-public sealed class PlatformFixture : IAsyncLifetime
+public class PlatformFixture : IAsyncLifetime
 {
     public static readonly string[] Resources =
         ["postgres", "login-db", "sso-db", "redis", "messaging", "mail", "twilio-sink", "login-api", "sso-api", "notifications-worker", "gateway"];
@@ -45,7 +45,15 @@ public sealed class PlatformFixture : IAsyncLifetime
     public Uri GatewayAddress { get; private set; } = null!;
 
     /// <summary>Settings the tests need, passed to the AppHost and from there to the services.</summary>
-    private IEnumerable<string> Arguments =>
+    private IEnumerable<string> Arguments => [.. BaseArguments, .. ExtraArguments];
+
+    /// <summary>The resources start-up waits to be healthy.</summary>
+    protected virtual IEnumerable<string> WaitedResources => Resources;
+
+    /// <summary>What a variant of the stack adds (e.g. replicas); the base stack adds nothing.</summary>
+    protected virtual IEnumerable<string> ExtraArguments => [];
+
+    private IEnumerable<string> BaseArguments =>
     [
         "--AppHost:FixedPorts=false",
         $"--Infrastructure:DataDirectory={dataDirectory}",
@@ -104,7 +112,7 @@ public sealed class PlatformFixture : IAsyncLifetime
         return new IPAddress([127, 1, (byte)(n / 254), (byte)(1 + n % 254)]);
     }
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>([.. Arguments], (options, settings) =>
         {
@@ -114,9 +122,9 @@ public sealed class PlatformFixture : IAsyncLifetime
         });
         builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
         app = await builder.BuildAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(6));
         await app.StartAsync(timeout.Token);
-        foreach (var resource in Resources)
+        foreach (var resource in WaitedResources)
         {
             await app.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
         }
