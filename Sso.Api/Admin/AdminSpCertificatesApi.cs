@@ -13,26 +13,31 @@ public static class AdminSpCertificatesApi
     {
         var certificates = app.MapGroup("/api/admin/sso/sp-certificates").WithTags("SSO settings").RequireAuthorization(AdminClaims.Policy);
         certificates.MapPost("/next", (HttpContext http, SpSigningKeys keys, SsoSettingsService settings) =>
-                StepAsync(http, settings, () => keys.AddNextAsync(http.User.AccountOf()),
+                StepAsync(http, settings, keys.AddNextAsync,
                     "A next certificate already exists, or the previous one is not retired yet."))
             .WithName("AddNextSpCertificate").WithSummary("Adds the next SP signing certificate (published, not yet used).");
         certificates.MapPost("/switch", (HttpContext http, SpSigningKeys keys, SsoSettingsService settings) =>
-                StepAsync(http, settings, () => keys.SwitchAsync(http.User.AccountOf()),
+                StepAsync(http, settings, keys.SwitchAsync,
                     "There is no next certificate to switch to, or the previous one is not retired yet."))
             .WithName("SwitchSpCertificate").WithSummary("Signs with the next SP certificate from now on; the old one stays published.");
         certificates.MapPost("/retire", (HttpContext http, SpSigningKeys keys, SsoSettingsService settings) =>
-                StepAsync(http, settings, () => keys.RetireAsync(http.User.AccountOf()), "There is no previous certificate to retire."))
+                StepAsync(http, settings, keys.RetireAsync, "There is no previous certificate to retire."))
             .WithName("RetireSpCertificate").WithSummary("Stops publishing the SP certificate that was switched away from.");
         return app;
     }
 
     private static async Task<Results<Ok<SsoSettingsView>, ProblemHttpResult>> StepAsync(
-        HttpContext http, SsoSettingsService settings, Func<Task<SpRolloverResult>> step, string conflict)
+        HttpContext http, SsoSettingsService settings, Func<string, Task<SpRolloverResult>> step, string conflict)
     {
+        // The SP key is part of the SSO trust: the same fresh proof of the manager as a settings change (ASVS 7.5.1).
+        if (!http.User.IsRecentlyAuthenticated())
+        {
+            return TypedResults.Problem(title: "Please confirm your password first.", statusCode: StatusCodes.Status403Forbidden,
+                type: AdminClaims.ReauthenticationProblemType, extensions: new Dictionary<string, object?> { ["reauthenticate"] = "/api/auth/reauthenticate" });
+        }
         var account = http.User.AccountOf();
-        // The connection (and its current key) exists before any rollover step.
-        await settings.GetAsync(account);
-        if (await step() == SpRolloverResult.Conflict)
+        var actor = new SettingsActor(http.User.UserIdOf(), http.Connection.RemoteIpAddress?.ToString());
+        if (await settings.RollOverAsync(account, step, actor, http.RequestAborted) == SpRolloverResult.Conflict)
         {
             return TypedResults.Problem(title: "This rollover step does not fit the current certificates.", detail: conflict,
                 statusCode: StatusCodes.Status409Conflict, type: "https://access-platform/problems/sp-rollover-conflict");

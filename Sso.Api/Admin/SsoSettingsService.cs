@@ -174,6 +174,31 @@ public sealed class SsoSettingsService(SsoConnectionStore store, SpSigningKeys s
         await store.SaveAsync(account, settings);
     }
 
+    /// <summary>
+    /// One step of the SP certificate rollover, governed like every SSO change: the step, then the audit with which
+    /// certificate changed state (Login.Api also emails every Account Manager). A step that does not fit changes and
+    /// records nothing.
+    /// </summary>
+    public async Task<SpRolloverResult> RollOverAsync(string account, Func<string, Task<SpRolloverResult>> step, SettingsActor actor,
+        CancellationToken cancellationToken)
+    {
+        var before = (await GetAsync(account)).SpCertificates;
+        var result = await step(account);
+        if (result == SpRolloverResult.Done)
+        {
+            var after = (await GetAsync(account)).SpCertificates;
+            string[] changes =
+            [
+                .. after.Where(a => !before.Any(b => b.Sha256Thumbprint == a.Sha256Thumbprint && b.State == a.State))
+                    .Select(a => $"SP signing certificate {a.Sha256Thumbprint}: now {a.State}"),
+                .. before.Where(b => !after.Any(a => a.Sha256Thumbprint == b.Sha256Thumbprint))
+                    .Select(b => $"SP signing certificate {b.Sha256Thumbprint}: retired"),
+            ];
+            await loginApi.RecordSettingsChangeAsync(account, actor.UserId, changes, actor.Ip, cancellationToken);
+        }
+        return result;
+    }
+
     private static void CheckEntityId(Dictionary<string, string[]> errors, string field, string entityId)
     {
         if (entityId.Length > MaxEntityIdLength || entityId.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))

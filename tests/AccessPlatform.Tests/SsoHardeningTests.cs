@@ -250,6 +250,30 @@ public sealed class SsoHardeningTests(PlatformFixture platform, SamlIdpFixture i
         Assert.Equal(newCertificate.Thumbprint, after.Thumbprint);
         await AssertSignedLoginAsync(account, user, newCertificate);
         Assert.Equal(HttpStatusCode.Conflict, (await account.Admin.PostAsync("/api/admin/sso/sp-certificates/retire", null)).StatusCode);
+
+        // Every step is an SSO change: audited with the certificate that changed state (and emailed to the managers).
+        var changes = (await account.AuditAsync()).Where(e => e.Type == "sso.settings_changed").Select(e => e.Reason!).ToList();
+        Assert.Contains(changes, c => c.Contains($"SP signing certificate {newCertificate.GetCertHashString(System.Security.Cryptography.HashAlgorithmName.SHA256)}: now next"));
+        Assert.Contains(changes, c => c.Contains("now current"));
+        Assert.Contains(changes, c => c.Contains(": retired"));
+    }
+
+    [Fact]
+    public async Task A_stale_account_manager_session_cannot_roll_the_sp_certificate_over()
+    {
+        var account = await ConfigureAccountAsync();
+        try
+        {
+            await platform.SetClockOffsetAsync(TimeSpan.FromMinutes(6));
+            var response = await account.Admin.PostAsync("/api/admin/sso/sp-certificates/next", null);
+            Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+            Assert.Equal("https://access-platform/problems/reauthentication-required", (await response.ProblemAsync()).GetProperty("type").GetString());
+            Assert.Single(await MetadataAsync(account));
+        }
+        finally
+        {
+            await platform.SetClockOffsetAsync(TimeSpan.Zero);
+        }
     }
 
     [Fact]

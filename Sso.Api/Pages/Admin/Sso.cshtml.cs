@@ -41,9 +41,12 @@ public sealed class SsoModel(SsoSettingsService settings, SpSigningKeys spKeys, 
 
     private async Task<IActionResult> RolloverAsync(Func<string, Task<SpRolloverResult>> step, string doneKey)
     {
-        var account = User.AccountOf();
-        await settings.GetAsync(account);
-        var result = await step(account);
+        if (!User.IsRecentlyAuthenticated())
+        {
+            return Redirect($"{AdminClaims.ReauthenticationPage}?returnUrl={Uri.EscapeDataString("/admin/sso")}");
+        }
+        var result = await settings.RollOverAsync(User.AccountOf(), step,
+            new SettingsActor(User.UserIdOf(), HttpContext.Connection.RemoteIpAddress?.ToString()), HttpContext.RequestAborted);
         await OnGetAsync();
         if (result == SpRolloverResult.Conflict)
         {
