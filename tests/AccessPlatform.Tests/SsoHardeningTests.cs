@@ -52,7 +52,7 @@ public sealed class SsoHardeningTests(PlatformFixture platform, SamlIdpFixture i
     public async Task A_forged_pending_request_cookie_does_not_answer_for_a_request()
     {
         var account = await ConfigureAccountAsync();
-        var user = await platform.CreateUserAsync("sso", account: account.Key);
+        var user = await platform.CreateUserAsync("sso", account: account.Key, withPassword: false);
         using var browser = platform.NewClient(cookies: false);
         var requestId = await StartAsync(browser, account);
         var response = await MintAsync(account, requestId, "emp-" + user.Username, user.Email);
@@ -73,7 +73,7 @@ public sealed class SsoHardeningTests(PlatformFixture platform, SamlIdpFixture i
     public async Task A_pending_request_cookie_kept_and_replayed_answers_for_its_request_only_once()
     {
         var account = await ConfigureAccountAsync();
-        var user = await platform.CreateUserAsync("sso", account: account.Key);
+        var user = await platform.CreateUserAsync("sso", account: account.Key, withPassword: false);
         using var browser = platform.NewClient(cookies: false);
         var start = await browser.GetAsync($"/login/saml/{account.Key}/");
         var cookie = start.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("ap_saml_req=")).Split(';')[0];
@@ -117,7 +117,7 @@ public sealed class SsoHardeningTests(PlatformFixture platform, SamlIdpFixture i
     public async Task A_year_old_assertion_is_refused()
     {
         var account = await ConfigureAccountAsync();
-        var user = await platform.CreateUserAsync("sso", account: account.Key);
+        var user = await platform.CreateUserAsync("sso", account: account.Key, withPassword: false);
         using var browser = platform.NewClient();
         var requestId = await StartAsync(browser, account);
         const double year = 365 * 24 * 60;
@@ -142,7 +142,7 @@ public sealed class SsoHardeningTests(PlatformFixture platform, SamlIdpFixture i
     public async Task An_assertion_issued_ten_minutes_ago_is_refused_as_stale()
     {
         var account = await ConfigureAccountAsync();
-        var user = await platform.CreateUserAsync("sso", account: account.Key);
+        var user = await platform.CreateUserAsync("sso", account: account.Key, withPassword: false);
         using var browser = platform.NewClient();
         var requestId = await StartAsync(browser, account);
         var stale = await idp.MintAsync(Mint(account, requestId, "emp-" + user.Username, user.Email) with
@@ -161,7 +161,7 @@ public sealed class SsoHardeningTests(PlatformFixture platform, SamlIdpFixture i
     public async Task The_idps_session_not_on_or_after_ends_the_platform_session_then()
     {
         var account = await ConfigureAccountAsync();
-        var user = await platform.CreateUserAsync("sso", account: account.Key);
+        var user = await platform.CreateUserAsync("sso", account: account.Key, withPassword: false);
         using var browser = platform.NewClient();
         var requestId = await StartAsync(browser, account);
         var bounded = await idp.MintAsync(Mint(account, requestId, "emp-" + user.Username, user.Email) with
@@ -192,7 +192,7 @@ public sealed class SsoHardeningTests(PlatformFixture platform, SamlIdpFixture i
     public async Task A_dump_of_sso_db_yields_no_usable_sp_private_key_and_signed_logins_still_work()
     {
         var account = await ConfigureAccountAsync(signedRequests: true);
-        var user = await platform.CreateUserAsync("sso", account: account.Key);
+        var user = await platform.CreateUserAsync("sso", account: account.Key, withPassword: false);
 
         await using (var db = new NpgsqlConnection(await platform.App.GetConnectionStringAsync("sso-db")))
         {
@@ -215,7 +215,7 @@ public sealed class SsoHardeningTests(PlatformFixture platform, SamlIdpFixture i
     public async Task Sp_certificate_rollover_publishes_both_and_logins_keep_working_before_during_and_after_the_switch()
     {
         var account = await ConfigureAccountAsync(signedRequests: true);
-        var user = await platform.CreateUserAsync("sso", account: account.Key);
+        var user = await platform.CreateUserAsync("sso", account: account.Key, withPassword: false);
         var view = await account.Admin.GetFromJsonAsync<JsonElement>("/api/admin/sso");
         var first = Assert.Single(view.GetProperty("spCertificates").EnumerateArray());
         Assert.Equal("current", first.GetProperty("state").GetString());
@@ -299,13 +299,14 @@ public sealed class SsoHardeningTests(PlatformFixture platform, SamlIdpFixture i
         var admin = platform.NewClient();
         Assert.Equal(HttpStatusCode.OK, (await admin.LoginAsync(manager.Username, manager.Password)).StatusCode);
         var view = await admin.GetFromJsonAsync<JsonElement>("/api/admin/sso");
-        var account = new SsoAccount(key, admin, view.GetProperty("spEntityId").GetString()!, view.GetProperty("acsUrl").GetString()!);
+        // Password-less test users sign in by email match only with "link existing users by email" (off in the product).
+        var account = new SsoAccount(key, admin, view.GetProperty("spEntityId").GetString()!, view.GetProperty("acsUrl").GetString()!) { LinkByEmail = true };
         if (signedRequests)
         {
             // The IdP's own metadata, with signed AuthnRequests asked for: every login start uses the SP key.
             var metadata = (await idp.MetadataAsync()).Replace("WantAuthnRequestsSigned=\"false\"", "WantAuthnRequestsSigned=\"true\"");
             Assert.Contains("WantAuthnRequestsSigned=\"true\"", metadata);
-            var response = await admin.PutAsJsonAsync("/api/admin/sso", new { metadataXml = metadata });
+            var response = await admin.PutAsJsonAsync("/api/admin/sso", new { metadataXml = metadata, linkExistingUsersByEmail = true });
             Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
         }
         else
