@@ -28,6 +28,8 @@ public static class ResourceCommands
         Assert.True(result.Success, result.Message);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
         await platform.App.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
+        // Tests that read a database directly pool connections in this process; those died with the old server.
+        Npgsql.NpgsqlConnection.ClearAllPools();
     }
 
     /// <summary>Waits until each service's readiness answers 200 again, so the next test meets a whole stack.</summary>
