@@ -47,7 +47,9 @@ public sealed partial class CodeSender(
         try
         {
             using var timeout = new CancellationTokenSource(Settings.PublishTimeoutMs);
-            await PublishAsync(user, state.Language, option.Channel, code, messageId, now, timeout.Token);
+            // WaitAsync as well as the token: a publish to a broker that is down may notice the cancellation late, and
+            // the user must hear "not sent" at the deadline, not whenever the bus gives up.
+            await PublishAsync(user, state.Language, option.Channel, code, messageId, now, timeout.Token).WaitAsync(timeout.Token);
         }
         catch (Exception ex) when (ex is OperationCanceledException or MassTransitException or TimeoutException or System.Net.Sockets.SocketException)
         {

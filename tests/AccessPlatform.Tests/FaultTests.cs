@@ -9,7 +9,7 @@ namespace AccessPlatform.Tests;
 public sealed partial class FaultTests(PlatformFixture platform)
 {
     [Fact]
-    public async Task With_rabbitmq_down_the_user_is_told_within_five_seconds_that_the_code_was_not_sent()
+    public async Task With_rabbitmq_down_the_user_is_told_within_two_seconds_that_the_code_was_not_sent()
     {
         var user = await platform.CreateUserAsync("broker-down", trustDevice: false);
         using var client = platform.NewClient(newDevice: true);
@@ -21,9 +21,9 @@ public sealed partial class FaultTests(PlatformFixture platform)
             var response = await client.PostAsJsonAsync("/api/auth/second-factor/send", new { flowId, channel = "email" });
             watch.Stop();
             Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
-            // An upper bound as a correctness guard (a publish must not hang the request), not a speed benchmark. The
-            // publish waits 1 s; on a saturated CI machine the whole answer took 2.5–3 s, hence the looser bound here.
-            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"answered after {watch.Elapsed}");
+            // An upper bound as a correctness guard (a publish must not hang the request), not a speed benchmark: the
+            // publish has a 1 s deadline it keeps even when the bus notices the cancellation late (CodeSender).
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2), $"answered after {watch.Elapsed}");
             var problem = await response.ProblemAsync();
             Assert.Equal("https://access-platform/problems/code-not-sent", problem.GetProperty("type").GetString());
             // The worker reports it cannot reach the broker (readiness), while staying alive.
