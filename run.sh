@@ -50,4 +50,5 @@ fi
 dotnet tool restore >/dev/null
 
 if [ "${1:-}" = "--prepare-only" ]; then exit 0; fi
-exec dotnet run --project AppHost --launch-profile http
+# Anything after ./run.sh is AppHost configuration, e.g. --Replicas:login-api=2.
+exec dotnet run --project AppHost --launch-profile http -- "$@"
