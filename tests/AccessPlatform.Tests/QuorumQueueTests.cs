@@ -69,18 +69,8 @@ public sealed class QuorumQueueTests(QuorumQueuesFixture fixture)
     [Fact]
     public async Task After_a_broker_restart_the_queues_are_still_quorum_and_the_replay_connection_recovers_by_itself()
     {
-        var commands = Platform.App.Services.GetRequiredService<ResourceCommandService>();
-        Assert.True((await commands.ExecuteCommandAsync("messaging", KnownResourceCommands.StopCommand)).Success);
-        using (var stopped = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
-        {
-            await Platform.App.ResourceNotifications.WaitForResourceAsync("messaging", [KnownResourceStates.Finished, KnownResourceStates.Exited], stopped.Token);
-        }
-        var started = await commands.ExecuteCommandAsync("messaging", KnownResourceCommands.StartCommand);
-        Assert.True(started.Success, started.Message);
-        using (var healthy = new CancellationTokenSource(TimeSpan.FromSeconds(120)))
-        {
-            await Platform.App.ResourceNotifications.WaitForResourceHealthyAsync("messaging", healthy.Token);
-        }
+        await Platform.StopResourceAsync("messaging");
+        await Platform.StartResourceAsync("messaging");
 
         // The worker was not restarted: its connections (MassTransit's and the replay's) recover on their own.
         using var worker = Platform.ResourceClient("notifications-worker");

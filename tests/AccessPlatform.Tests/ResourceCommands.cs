@@ -24,10 +24,23 @@ public static class ResourceCommands
 
     public static async Task StartResourceAsync(this PlatformFixture platform, string resource)
     {
-        var result = await platform.App.Services.GetRequiredService<ResourceCommandService>().ExecuteCommandAsync(resource, KnownResourceCommands.StartCommand);
-        Assert.True(result.Success, result.Message);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-        await platform.App.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
+        // A server restarted right after it stopped may still find its port or node name taken and fail to start:
+        // start it again, a few times, as an operator pressing the button again would.
+        for (var attempt = 1; ; attempt++)
+        {
+            var result = await platform.App.Services.GetRequiredService<ResourceCommandService>().ExecuteCommandAsync(resource, KnownResourceCommands.StartCommand);
+            Assert.True(result.Success, result.Message);
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+            try
+            {
+                await platform.App.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
+                break;
+            }
+            catch (Aspire.Hosting.DistributedApplicationException) when (attempt < 3)
+            {
+                await Task.Delay(3000);
+            }
+        }
         // Tests that read a database directly pool connections in this process; those died with the old server.
         Npgsql.NpgsqlConnection.ClearAllPools();
     }
