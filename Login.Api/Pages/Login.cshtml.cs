@@ -13,15 +13,12 @@ namespace AccessPlatform.Login.Pages;
 /// also the passwordless sign-in with a passkey (<c>passkeys.js</c> posts the assertion to the Passkey handler).
 /// </summary>
 public sealed class LoginModel(LoginFlow flow, SessionCookie cookie, PasskeyService passkeys, IStringLocalizer<SharedResource> text,
-    IHostEnvironment environment) : PageModel
+    IHostEnvironment environment) : PasswordFormModel
 {
     [BindProperty] public string? Username { get; set; }
-    [BindProperty] public string? Password { get; set; }
-    [BindProperty(SupportsGet = true)] public string? ReturnUrl { get; set; }
     [BindProperty(SupportsGet = true)] public bool SignedOut { get; set; }
     [BindProperty(SupportsGet = true)] public bool Reset { get; set; }
 
-    public string? Error { get; private set; }
     public string? Message { get; private set; }
 
     public IActionResult OnGet()
@@ -93,14 +90,4 @@ public sealed class LoginModel(LoginFlow flow, SessionCookie cookie, PasskeyServ
                 return Fail(StatusCodes.Status401Unauthorized);
         }
     }
-
-    private PageResult Fail(int status)
-    {
-        Password = null; // never echoed back
-        Response.StatusCode = status;
-        return Page();
-    }
-
-    /// <summary>Only paths inside this site; anything else (other hosts, //evil, \\evil) goes home.</summary>
-    private string SafeReturnUrl => ReturnUrl is { Length: > 0 } url && Url.IsLocalUrl(url) ? url : "/";
 }

@@ -11,12 +11,9 @@ namespace AccessPlatform.Login.Pages;
 /// "Link your company sign-in": the IdP asserted the email of an existing user who has a password. The flow waits at
 /// the password step; after it, the second factor page (always, trusted device or not); only then the link is stored.
 /// </summary>
-public sealed class SsoLinkModel(LoginFlow flow, SessionCookie sessionCookie, IStringLocalizer<SsoLinkResource> text) : PageModel
+public sealed class SsoLinkModel(LoginFlow flow, SessionCookie sessionCookie, IStringLocalizer<SsoLinkResource> text) : PasswordFormModel
 {
-    [BindProperty] public string? Password { get; set; }
-    [BindProperty(SupportsGet = true)] public string? ReturnUrl { get; set; }
 
-    public string? Error { get; private set; }
     public bool Gone { get; private set; }
 
     private string? FlowId => Request.Cookies[LoginCodeModel.FlowCookie];
@@ -53,7 +50,7 @@ public sealed class SsoLinkModel(LoginFlow flow, SessionCookie sessionCookie, IS
         catch (HashingCapacityExceededException)
         {
             Response.Headers.RetryAfter = "1";
-            return Fail(text["Link_Busy"], StatusCodes.Status503ServiceUnavailable);
+            return Fail(StatusCodes.Status503ServiceUnavailable, text["Link_Busy"]);
         }
         switch (outcome)
         {
@@ -64,31 +61,19 @@ public sealed class SsoLinkModel(LoginFlow flow, SessionCookie sessionCookie, IS
                 Response.Cookies.Delete(LoginCodeModel.FlowCookie);
                 return LocalRedirect(SafeReturnUrl);
             case LoginOutcome.InvalidCredentials:
-                return Fail(text["Link_WrongPassword"], StatusCodes.Status401Unauthorized);
+                return Fail(StatusCodes.Status401Unauthorized, text["Link_WrongPassword"]);
             case LoginOutcome.TooManyFailures or LoginOutcome.TooManyChallenges:
-                return Fail(text["Link_TooMany"], StatusCodes.Status429TooManyRequests);
+                return Fail(StatusCodes.Status429TooManyRequests, text["Link_TooMany"]);
             default:
                 return GonePage(StatusCodes.Status410Gone);
         }
     }
 
-    private PageResult Fail(string error, int status)
-    {
-        Password = null; // never echoed back
-        Error = error;
-        Response.StatusCode = status;
-        return Page();
-    }
 
     private PageResult GonePage(int status)
     {
         Gone = true;
-        Password = null;
-        Error = text["Link_Gone"];
-        Response.StatusCode = status;
         Response.Cookies.Delete(LoginCodeModel.FlowCookie);
-        return Page();
+        return Fail(status, text["Link_Gone"]);
     }
-
-    private string SafeReturnUrl => ReturnUrl is { Length: > 0 } url && Url.IsLocalUrl(url) ? url : "/";
 }

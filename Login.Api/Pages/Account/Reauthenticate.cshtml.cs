@@ -3,19 +3,15 @@ using AccessPlatform.Login.Passwords;
 using AccessPlatform.Login.Sessions;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.Extensions.Localization;
 
 namespace AccessPlatform.Login.Pages.Account;
 
 /// <summary>Confirm the password before a security change, then back to the page that asked (<c>returnUrl</c>).</summary>
 [Authorize]
-public sealed class ReauthenticateModel(Reauthenticator reauthenticator, IStringLocalizer<SharedResource> text) : PageModel
+public sealed class ReauthenticateModel(Reauthenticator reauthenticator, IStringLocalizer<SharedResource> text) : PasswordFormModel
 {
-    [BindProperty] public string? Password { get; set; }
-    [BindProperty(SupportsGet = true)] public string? ReturnUrl { get; set; }
 
-    public string? Error { get; private set; }
 
     public void OnGet()
     {
@@ -51,14 +47,4 @@ public sealed class ReauthenticateModel(Reauthenticator reauthenticator, IString
                 return Fail(StatusCodes.Status401Unauthorized);
         }
     }
-
-    private PageResult Fail(int status)
-    {
-        Password = null; // never echoed back
-        Response.StatusCode = status;
-        return Page();
-    }
-
-    /// <summary>Only paths inside this site; anything else (other hosts, //evil, \\evil) goes home.</summary>
-    public string SafeReturnUrl => ReturnUrl is { Length: > 0 } url && Url.IsLocalUrl(url) ? url : "/";
 }
