@@ -67,6 +67,7 @@ public static class LoginServices
         services.AddSingleton<IpFailureBudget>();
         services.AddSingleton<DevSeed>();
         services.AddScoped<UserNotifier>();
+        services.AddSingleton<EmailComposer>();
         services.AddOptions<SecondFactorOptions>().BindConfiguration(SecondFactorOptions.Section);
         services.AddSingleton<TrustedDeviceStore>();
         services.AddSingleton<DeviceCookie>();
