@@ -70,6 +70,13 @@ public static partial class EmailTemplate
     {
         var codes = new List<EmailCode>();
         var links = new List<EmailLink>();
+        // A paragraph that is only a link: the button and the plain address below it say it all.
+        if (Placeholder().Match(paragraph) is { Success: true } only && only.Length == paragraph.Length
+            && arguments[int.Parse(only.Groups["index"].Value, CultureInfo.InvariantCulture)] is EmailLink alone)
+        {
+            AppendButton(html, alone, chrome);
+            return;
+        }
         html.Append("<p style=\"").Append(Styles.Paragraph).Append("\">");
         var position = 0;
         foreach (Match placeholder in Placeholder().Matches(paragraph))
@@ -99,18 +106,21 @@ public static partial class EmailTemplate
         html.Append(EncodeLiteral(paragraph[position..])).Append("</p>");
         foreach (var code in codes)
         {
-            html.Append("<p style=\"").Append(Styles.Paragraph).Append("\"><span style=\"").Append(Styles.CodeLabel).Append("\">")
+            html.Append("<p style=\"").Append(Styles.Paragraph).Append("\"><span class=\"ap-muted\" style=\"").Append(Styles.CodeLabel).Append("\">")
                 .Append(Encode(chrome.CodeLabel)).Append("</span><br><span class=\"ap-code\" style=\"").Append(Styles.Code).Append("\">")
                 .Append(Encode(code.Value)).Append("</span></p>");
         }
         foreach (var link in links)
         {
-            html.Append("<p style=\"").Append(Styles.Paragraph).Append("\"><a class=\"ap-button\" style=\"").Append(Styles.Button)
-                .Append("\" href=\"").Append(Encode(link.Url.AbsoluteUri)).Append("\">").Append(Encode(link.Label)).Append("</a></p>")
-                .Append("<p class=\"ap-muted\" style=\"").Append(Styles.Hint).Append("\">").Append(Encode(chrome.LinkHint))
-                .Append("<br><span style=\"").Append(Styles.Url).Append("\">").Append(Encode(link.Url.AbsoluteUri)).Append("</span></p>");
+            AppendButton(html, link, chrome);
         }
     }
+
+    private static void AppendButton(StringBuilder html, EmailLink link, EmailChrome chrome) =>
+        html.Append("<p style=\"").Append(Styles.Paragraph).Append("\"><a class=\"ap-button\" style=\"").Append(Styles.Button)
+            .Append("\" href=\"").Append(Encode(link.Url.AbsoluteUri)).Append("\">").Append(Encode(link.Label)).Append("</a></p>")
+            .Append("<p class=\"ap-muted\" style=\"").Append(Styles.Hint).Append("\">").Append(Encode(chrome.LinkHint))
+            .Append("<br><span style=\"").Append(Styles.Url).Append("\">").Append(Encode(link.Url.AbsoluteUri)).Append("</span></p>");
 
     /// <summary>Paragraphs are separated by an empty line, as in the text part.</summary>
     private static IEnumerable<string> Paragraphs(string format) =>
