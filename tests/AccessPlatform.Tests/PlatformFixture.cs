@@ -256,12 +256,28 @@ public class PlatformFixture : IAsyncLifetime
                     await mail.GetStringAsync($"/api/messages/{id}/plaintext"), await mail.GetStringAsync($"/api/messages/{id}/source"));
                 if (filter?.Invoke(message) ?? true)
                 {
+                    AssertMultipart(message);
                     return message;
                 }
             }
             await Task.Delay(250);
         }
         throw new TimeoutException($"No matching email to {recipient} arrived.");
+    }
+
+    /// <summary>
+    /// Every email the platform sends (but the operators' delivery test) is multipart/alternative: a text part and an
+    /// HTML part of the one layout (Login.Api/Notifications/EmailTemplate.cs). Checked on every mail a test reads.
+    /// </summary>
+    private static void AssertMultipart(MailMessage message)
+    {
+        if (message.Subject == "Access Platform test email")
+        {
+            return;
+        }
+        Assert.Matches(new System.Text.RegularExpressions.Regex(@"(?im)^Content-Type:\s*multipart/alternative"), message.Source);
+        Assert.Matches(new System.Text.RegularExpressions.Regex(@"(?im)^Content-Type:\s*text/plain"), message.Source);
+        Assert.Matches(new System.Text.RegularExpressions.Regex(@"(?im)^Content-Type:\s*text/html"), message.Source);
     }
 
     /// <summary>Polls the Twilio stand-in until an SMS to <paramref name="to"/> matching the filter arrives.</summary>
