@@ -46,6 +46,7 @@ public sealed partial class PhoneAndAccessibilityWalkTests(PlatformFixture platf
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await BrowserTests.LaunchAsync(playwright);
         var context = await browser.NewContextAsync(new BrowserNewContextOptions { Locale = locale, ViewportSize = Phone });
+        context.SetDefaultTimeout(90_000); // a shared 2-core machine under load; nothing here waits on a timer
         var page = await context.NewPageAsync();
         Directory.CreateDirectory(Screenshots);
         var failures = new List<string>();
@@ -110,7 +111,8 @@ public sealed partial class PhoneAndAccessibilityWalkTests(PlatformFixture platf
     /// <summary>The elements that stick out, for a failure message that says what to fix.</summary>
     private static Task<string> WiderThanViewportAsync(IPage page) => page.EvaluateAsync<string>(
         """
-        () => [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5)
+        () => [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5
+            || (e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX === 'visible'))
             .slice(0, 5).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className ? '.' + e.className : '')
             + ' right=' + Math.round(e.getBoundingClientRect().right)).join(', ')
         """);
@@ -126,6 +128,7 @@ public sealed partial class PhoneAndAccessibilityWalkTests(PlatformFixture platf
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await BrowserTests.LaunchAsync(playwright);
         var page = await browser.NewPageAsync(new BrowserNewPageOptions { Locale = "en-US" });
+        page.SetDefaultTimeout(90_000);
         var visited = new List<string>();
 
         await page.GotoAsync(Url("/login"));
