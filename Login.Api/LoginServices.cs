@@ -1,3 +1,4 @@
+using AccessPlatform.Login.Errors;
 using AccessPlatform.Login.AccountChanges;
 using AccessPlatform.Contracts;
 using AccessPlatform.Login.Admin;
@@ -67,6 +68,7 @@ public static class LoginServices
         services.AddSingleton<IpFailureBudget>();
         services.AddSingleton<DevSeed>();
         services.AddScoped<UserNotifier>();
+        services.AddSingleton<EmailComposer>();
         services.AddOptions<SecondFactorOptions>().BindConfiguration(SecondFactorOptions.Section);
         services.AddSingleton<TrustedDeviceStore>();
         services.AddSingleton<DeviceCookie>();
@@ -194,6 +196,8 @@ public static class LoginServices
         app.UseAuthentication();
         app.UseCookieApiCsrfGuard();
         app.UseRequestLocalization();
+        // After localization, so the page for a missing address speaks the browser's language.
+        app.UseStatusCodePage();
         app.UseAuthorization();
         app.UseAntiforgery();
     }

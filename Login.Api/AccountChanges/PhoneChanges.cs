@@ -65,7 +65,7 @@ public sealed partial class PhoneChanges(ChallengeLimiter limiter, LockoutPolicy
         try
         {
             using var timeout = new CancellationTokenSource(Settings.PublishTimeoutMs);
-            await notifier.SmsAsync(user, e164, messageId, "Sms_PhoneCode", Settings.CodeLifetime, code).WaitAsync(timeout.Token);
+            await notifier.CodeSmsAsync(user, e164, messageId, "Sms_PhoneCode", Settings.CodeLifetime, code).WaitAsync(timeout.Token);
         }
         catch (Exception ex) when (ex is OperationCanceledException or MassTransitException or TimeoutException or System.Net.Sockets.SocketException)
         {

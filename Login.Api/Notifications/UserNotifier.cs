@@ -10,7 +10,7 @@ namespace AccessPlatform.Login.Notifications;
 
 /// <summary>Renders messages in the recipient's language and publishes them to the notification worker.</summary>
 public sealed class UserNotifier(
-    IPublishEndpoint publisher, IStringLocalizer<SharedResource> text, IOptions<PlatformOptions> platform, IOptions<DependencyOptions> dependencies, TimeProvider clock)
+    IPublishEndpoint publisher, IStringLocalizer<SharedResource> text, EmailComposer emails, IOptions<PlatformOptions> platform, IOptions<DependencyOptions> dependencies, TimeProvider clock)
 {
     public Task SendLockoutAsync(User user, DateTime lockedUntil) =>
         EmailAsync(user, NotificationPurpose.Lockout, "Email_Lockout_Subject", "Email_Lockout_Body",
@@ -50,8 +50,8 @@ public sealed class UserNotifier(
     /// <exception cref="DependencyUnavailableException">The broker did not take the message in time (503 + Retry-After).</exception>
     public async Task EmailAsync(User user, NotificationPurpose purpose, string subjectKey, string bodyKey, params object[] arguments)
     {
-        var (subject, body) = Cultures.In(user.PreferredLanguage, () => (text[subjectKey].Value, text[bodyKey, arguments].Value));
-        await PublishBounded(publisher, new SendEmail(Guid.NewGuid(), user.Email, subject, body, purpose), dependencies.Value);
+        var email = emails.Compose(Guid.NewGuid(), user.Email, user.PreferredLanguage, text, subjectKey, bodyKey, purpose, arguments);
+        await PublishBounded(publisher, email, dependencies.Value);
     }
 
     /// <summary>

@@ -36,7 +36,7 @@ public sealed record PasskeyProof(Guid UserId, Guid PasskeyId);
 /// </summary>
 public sealed class PasskeyService(IFido2 fido2, PasskeyVerifier verifier, PasskeyStore store, PasskeyChallengeStore challenges,
     PasskeyLoginBinding signInBinding, AuditLog audit, IOptions<PasskeyOptions> options, TimeProvider clock,
-    UserNotifier notifier, IPublishEndpoint publisher, IStringLocalizer<PasskeyResource> text)
+    UserNotifier notifier, IPublishEndpoint publisher, IStringLocalizer<PasskeyResource> text, EmailComposer emails)
 {
     public const int MaxNameLength = 64;
 
@@ -207,8 +207,8 @@ public sealed class PasskeyService(IFido2 fido2, PasskeyVerifier verifier, Passk
     private Task EmailAsync(User user, string key, string passkeyName)
     {
         var arguments = new object[] { user.Username, passkeyName, clock.GetUtcNow().ToString("yyyy-MM-dd HH:mm"), notifier.Link("/forgot-password") };
-        var (subject, body) = Cultures.In(user.PreferredLanguage, () => (text[key + "_Subject"].Value, text[key + "_Body", arguments].Value));
-        return publisher.Publish(new SendEmail(Guid.NewGuid(), user.Email, subject, body, NotificationPurpose.AuthenticatorChanged));
+        return publisher.Publish(emails.Compose(Guid.NewGuid(), user.Email, user.PreferredLanguage, text, key + "_Subject", key + "_Body",
+            NotificationPurpose.AuthenticatorChanged, arguments));
     }
 
     /// <summary>A name as the user typed it, trimmed; null when empty, too long or containing control characters.</summary>

@@ -4,6 +4,7 @@ using AccessPlatform.Login.Audit;
 using AccessPlatform.Login.Data;
 using AccessPlatform.Login.Flow;
 using AccessPlatform.Login.Localization;
+using AccessPlatform.Login.Notifications;
 using AccessPlatform.Login.Telemetry;
 using MassTransit;
 using Microsoft.Extensions.Localization;
@@ -17,7 +18,7 @@ namespace AccessPlatform.Login.SecondFactor;
 /// </summary>
 public sealed partial class CodeSender(
     ChallengeLimiter limiter, CodeDeliveryStore deliveries, UserStore users, IPublishEndpoint publisher, IStringLocalizer<SharedResource> text,
-    IOptions<SecondFactorOptions> options, TimeProvider clock, LoginMetrics metrics, AuditLog audit, ILogger<CodeSender> logger)
+    EmailComposer emails, IOptions<SecondFactorOptions> options, IOptions<PlatformOptions> platform, TimeProvider clock, LoginMetrics metrics, AuditLog audit, ILogger<CodeSender> logger)
 {
     private SecondFactorOptions Settings => options.Value;
 
@@ -70,12 +71,12 @@ public sealed partial class CodeSender(
         var expiresAt = new DateTimeOffset(now + Settings.CodeLifetime, TimeSpan.Zero);
         var minutes = (int)Settings.CodeLifetime.TotalMinutes;
         return channel == "sms"
-            ? publisher.Publish(new SendSms(messageId, user.Phone!, Cultures.In(language, () => text["Sms_Otp", code].Value),
+            ? publisher.Publish(new SendSms(messageId, user.Phone!,
+                OriginBoundCode.Append(Cultures.In(language, () => text["Sms_Otp", code].Value), platform.Value.PublicOrigin, code),
                 NotificationPurpose.OneTimeCode, expiresAt), ctx => ctx.TimeToLive = Settings.CodeLifetime, ct)
-            : publisher.Publish(new SendEmail(messageId, user.Email,
-                Cultures.In(language, () => text["Email_Otp_Subject"].Value),
-                Cultures.In(language, () => text["Email_Otp_Body", user.Username, code, minutes].Value),
-                NotificationPurpose.OneTimeCode, ExpiresAt: expiresAt), ctx => ctx.TimeToLive = Settings.CodeLifetime, ct);
+            : publisher.Publish(emails.Compose(messageId, user.Email, language, text, "Email_Otp_Subject", "Email_Otp_Body",
+                NotificationPurpose.OneTimeCode, [user.Username, new EmailCode(code), minutes], expiresAt),
+                ctx => ctx.TimeToLive = Settings.CodeLifetime, ct);
     }
 
     [LoggerMessage(EventId = 1201, Level = LogLevel.Warning, Message = "Code for user {UserId} by {Channel} could not be queued: {Error}")]

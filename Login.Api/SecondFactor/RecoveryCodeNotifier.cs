@@ -8,7 +8,7 @@ using Microsoft.Extensions.Localization;
 namespace AccessPlatform.Login.SecondFactor;
 
 /// <summary>The recovery-code and factor-reset emails (ASVS 6.3.7), rendered from <see cref="RecoveryResource"/> in the user's language.</summary>
-public sealed class RecoveryCodeNotifier(IPublishEndpoint publisher, IStringLocalizer<RecoveryResource> text, UserNotifier links, TimeProvider clock)
+public sealed class RecoveryCodeNotifier(IPublishEndpoint publisher, IStringLocalizer<RecoveryResource> text, EmailComposer emails, UserNotifier links, TimeProvider clock)
 {
     public Task SendUsedAsync(User user, int remaining) =>
         EmailAsync(user, NotificationPurpose.AuthenticatorChanged, "Email_RecoveryUsed", user.Username, Now, remaining, links.Link("/forgot-password"));
@@ -21,9 +21,6 @@ public sealed class RecoveryCodeNotifier(IPublishEndpoint publisher, IStringLoca
 
     private string Now => clock.GetUtcNow().ToString("yyyy-MM-dd HH:mm");
 
-    private Task EmailAsync(User user, NotificationPurpose purpose, string key, params object[] arguments)
-    {
-        var (subject, body) = Cultures.In(user.PreferredLanguage, () => (text[key + "_Subject"].Value, text[key + "_Body", arguments].Value));
-        return publisher.Publish(new SendEmail(Guid.NewGuid(), user.Email, subject, body, purpose));
-    }
+    private Task EmailAsync(User user, NotificationPurpose purpose, string key, params object[] arguments) =>
+        publisher.Publish(emails.Compose(Guid.NewGuid(), user.Email, user.PreferredLanguage, text, key + "_Subject", key + "_Body", purpose, arguments));
 }

@@ -36,7 +36,7 @@ public abstract record SignupOutcome
 /// </summary>
 public sealed class Signups(
     AccountStore accounts, UserStore users, SignupValidation validation, PasswordHasher hasher, PasswordResets resets, AuditLog audit,
-    IPublishEndpoint publisher, IStringLocalizer<SignupResource> text, IOptions<SignupOptions> options, IOptions<PlatformOptions> platform, IOptions<DependencyOptions> dependencies,
+    IPublishEndpoint publisher, IStringLocalizer<SignupResource> text, EmailComposer emails, IOptions<SignupOptions> options, IOptions<PlatformOptions> platform, IOptions<DependencyOptions> dependencies,
     TimeProvider clock)
 {
     public async Task<SignupOutcome> SignUpAsync(SignupRequest request, string language, string? ip)
@@ -148,8 +148,8 @@ public sealed class Signups(
 
     private Task EmailAsync(string to, string language, NotificationPurpose purpose, string subjectKey, string bodyKey, params object[] arguments)
     {
-        var (subject, body) = Cultures.In(language, () => (text[subjectKey].Value, text[bodyKey, arguments].Value));
-        return UserNotifier.PublishBounded(publisher, new SendEmail(Guid.NewGuid(), to, subject, body, purpose), dependencies.Value);
+        var email = emails.Compose(Guid.NewGuid(), to, language, text, subjectKey, bodyKey, purpose, arguments);
+        return UserNotifier.PublishBounded(publisher, email, dependencies.Value);
     }
 
     private Uri Link(string pathAndQuery) => new(platform.Value.PublicOrigin, pathAndQuery);

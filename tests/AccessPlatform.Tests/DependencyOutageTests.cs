@@ -146,11 +146,13 @@ public sealed partial class DependencyOutageTests(PlatformFixture platform)
     private async Task AssertUnavailableInBrowserAsync(IPage page, string path, string resource, string service)
     {
         Directory.CreateDirectory(Screenshots);
+        await page.SetViewportSizeAsync(360, 740); // a phone: the page must not scroll sideways
         foreach (var language in new[] { "en", "de" })
         {
             var response = await page.GotoAsync(new Uri(platform.GatewayAddress, $"{path}?culture={language}").ToString());
             Assert.Equal(503, response!.Status);
             Assert.Equal(Resx.Text(resource, language, "Unavailable_Title"), await page.InnerTextAsync("h1"));
+            Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"), $"{path} scrolls sideways at 360 px");
             await page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, $"temporarily-unavailable-{service}-{language}.png"), FullPage = true });
             await Accessibility.AssertNoViolationsAsync(page);
         }

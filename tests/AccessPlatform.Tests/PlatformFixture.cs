@@ -256,12 +256,29 @@ public class PlatformFixture : IAsyncLifetime
                     await mail.GetStringAsync($"/api/messages/{id}/plaintext"), await mail.GetStringAsync($"/api/messages/{id}/source"));
                 if (filter?.Invoke(message) ?? true)
                 {
+                    AssertMultipart(message.Subject, await mail.GetStringAsync($"/api/messages/{id}/raw"));
                     return message;
                 }
             }
             await Task.Delay(250);
         }
         throw new TimeoutException($"No matching email to {recipient} arrived.");
+    }
+
+    /// <summary>
+    /// Every email the platform sends (but the operators' delivery test) is multipart/alternative: a text part and an
+    /// HTML part of the one layout (Login.Api/Notifications/EmailTemplate.cs). Checked on every mail a test reads.
+    /// </summary>
+    /// <param name="raw">The message as it arrived (smtp4dev's <c>/raw</c>; its <c>/source</c> is the HTML part when there is one).</param>
+    private static void AssertMultipart(string subject, string raw)
+    {
+        if (subject == "Access Platform test email")
+        {
+            return;
+        }
+        Assert.Matches(new System.Text.RegularExpressions.Regex(@"(?im)^Content-Type:\s*multipart/alternative"), raw);
+        Assert.Matches(new System.Text.RegularExpressions.Regex(@"(?im)^Content-Type:\s*text/plain"), raw);
+        Assert.Matches(new System.Text.RegularExpressions.Regex(@"(?im)^Content-Type:\s*text/html"), raw);
     }
 
     /// <summary>Polls the Twilio stand-in until an SMS to <paramref name="to"/> matching the filter arrives.</summary>

@@ -45,6 +45,8 @@ public sealed partial class SecondFactorTests(PlatformFixture platform)
         var sms = await platform.WaitForSmsAsync("+385911230077");
         var code = SixDigits().Match(sms.Body!).Value;
         Assert.True(sms.Body!.Length <= 160);
+        // WebOTP / origin-bound code format: the last line binds the code to the public origin's host (no port).
+        Assert.Equal($"@localhost #{code}", sms.Body.Split('\n')[^1]);
 
         var verified = await client.PostAsJsonAsync("/api/auth/second-factor/verify", new { flowId, code });
         Assert.Equal(HttpStatusCode.OK, verified.StatusCode);

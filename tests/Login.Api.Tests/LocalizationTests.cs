@@ -81,6 +81,18 @@ public sealed partial class LocalizationTests
         Assert.True(sms.Length <= limit, $"{culture}: {sms.Length} > {limit}");
     }
 
+    /// <summary>With the origin-bound line (@host #code) a sign-in SMS may take a second segment, never a third.</summary>
+    [Theory]
+    [MemberData(nameof(Languages))]
+    public void The_sign_in_code_sms_with_its_origin_line_fits_two_segments(string culture)
+    {
+        var sms = AccessPlatform.Login.Notifications.OriginBoundCode.Append(
+            string.Format(Read($"SharedResource.{culture}.resx")["Sms_Otp"], "123456"), new Uri("https://sign-in.a-long-company-name.example"), "123456");
+        // Concatenated segments carry a header: 153 GSM-7 or 67 UCS-2 characters each.
+        var limit = sms.All(c => c < 128) ? 2 * 153 : 2 * 67;
+        Assert.True(sms.Length <= limit, $"{culture}: {sms.Length} > {limit}");
+    }
+
     [Fact]
     public void Every_translated_family_ships_every_language_and_nothing_else()
     {
