@@ -38,6 +38,7 @@ public static class AssertionDecryptor
     public const string Mgf1Sha256 = Xenc11Namespace + "mgf1sha256";
     private const string ElementType = XencNamespace + "Element";
     private const string Ds = SamlConstants.XmlDsigNamespace;
+    private const string XmlnsNamespace = "http://www.w3.org/2000/xmlns/";
 
     /// <summary>What the SP metadata announces, in order of preference: authenticated GCM first.</summary>
     public static readonly IReadOnlyList<string> AcceptedAlgorithms = [Aes256Gcm, Aes128Gcm, Aes256Cbc, Aes128Cbc, RsaOaep, RsaOaepMgf1p];
@@ -157,7 +158,16 @@ public static class AssertionDecryptor
             (decrypted, plaintext) = DecryptCbc(encryptedData, contentKey, cipherValue);
         }
 
-        var parsed = ParseAssertion(plaintext, encryptedAssertion, out var candidate);
+        bool parsed;
+        XmlElement? candidate;
+        try
+        {
+            parsed = ParseAssertion(plaintext, encryptedAssertion, out candidate);
+        }
+        catch (Exception e) when (e is XmlException or ArgumentException or InvalidOperationException)
+        {
+            (parsed, candidate) = (false, null);
+        }
         // Combined only now, after every step has run.
         if (unwrapped & decrypted & parsed)
         {
@@ -308,7 +318,11 @@ public static class AssertionDecryptor
             var name = prefix.Length == 0 ? "xmlns" : "xmlns:" + prefix;
             if (root.GetAttributeNode(name) is null && InScopeNamespace(root, prefix) is null)
             {
-                root.SetAttribute(name, "http://www.w3.org/2000/xmlns/", uri);
+                var declaration = prefix.Length == 0
+                    ? root.OwnerDocument.CreateAttribute("", "xmlns", XmlnsNamespace)
+                    : root.OwnerDocument.CreateAttribute("xmlns", prefix, XmlnsNamespace);
+                declaration.Value = uri;
+                root.Attributes.Append(declaration);
             }
         }
         assertion = root;
@@ -323,7 +337,7 @@ public static class AssertionDecryptor
         {
             foreach (XmlAttribute attribute in e.Attributes)
             {
-                if (attribute.NamespaceURI == "http://www.w3.org/2000/xmlns/" && attribute.Value.Length > 0)
+                if (attribute.NamespaceURI == XmlnsNamespace && attribute.Value.Length > 0)
                 {
                     var prefix = attribute.Prefix == "xmlns" ? attribute.LocalName : "";
                     found.TryAdd(prefix, attribute.Value);
