@@ -110,6 +110,79 @@ public sealed partial class SsoTests
         Assert.Equal(user.Username, await UsernameAsync(browser));
     }
 
+    [Fact]
+    public async Task The_encryption_certificate_rolls_over_like_the_signing_one_and_a_retired_key_no_longer_decrypts()
+    {
+        var account = await ConfigureAccountAsync();
+        var user = await SsoOnlyUserAsync(account);
+        var before = await SpMetadataAsync(account);
+        const string Base = "/api/admin/sso/sp-encryption-certificates/";
+
+        // Step 1: the next certificate is published (after the current one) and decrypts at once.
+        Assert.Equal(HttpStatusCode.OK, (await account.Admin.PostAsync(Base + "next", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, (await account.Admin.PostAsync(Base + "next", null)).StatusCode);
+        var during = await SpMetadataAsync(account);
+        Assert.Equal(2, EncryptionCertificates(during).Count);
+        Assert.Equal(EncryptionCertificates(before)[0], EncryptionCertificates(during)[0]);
+        var next = OnlyEncryptionCertificate(during, EncryptionCertificates(during)[1]);
+        await AssertEncryptedLoginAsync(account, user, next);
+        await AssertEncryptedLoginAsync(account, user, before);
+
+        // Step 2: switch: the new one comes first; the old one (previous) still decrypts.
+        Assert.Equal(HttpStatusCode.OK, (await account.Admin.PostAsync(Base + "switch", null)).StatusCode);
+        Assert.Equal(EncryptionCertificates(next)[0], EncryptionCertificates(await SpMetadataAsync(account))[0]);
+        await AssertEncryptedLoginAsync(account, user, before);
+
+        // Step 3: retire: only the new one is published, and an assertion encrypted to the old key is refused.
+        Assert.Equal(HttpStatusCode.OK, (await account.Admin.PostAsync(Base + "retire", null)).StatusCode);
+        Assert.Equal(EncryptionCertificates(next), EncryptionCertificates(await SpMetadataAsync(account)));
+        await AssertEncryptedLoginAsync(account, user, next);
+        using var browser = platform.NewClient();
+        var stale = await idp.MintAsync(Mint(account, await StartAsync(browser, account), "emp-" + user.Username, user.Email) with
+        {
+            SpMetadata = before, Encryption = SamlifyPairs[0],
+        });
+        await AssertRefusedAsync(browser, await PostAcsAsync(browser, account, stale));
+        Assert.Contains(await account.AuditAsync(), e => e.Type == "sso.refused" && e.Reason == "saml-decryption-failed");
+        // The signing certificate did not move; every step was audited as an encryption certificate change.
+        var changes = (await account.AuditAsync()).Where(e => e.Type == "sso.settings_changed").Select(e => e.Reason!).ToList();
+        Assert.Contains(changes, c => c.Contains("SP encryption certificate") && c.Contains(": now next"));
+        Assert.Contains(changes, c => c.Contains("SP encryption certificate") && c.Contains(": retired"));
+        Assert.DoesNotContain(changes, c => c.Contains("SP signing certificate"));
+    }
+
+    private async Task AssertEncryptedLoginAsync(SsoAccount account, TestUser user, string spMetadata)
+    {
+        using var browser = platform.NewClient();
+        var samlResponse = await idp.MintAsync(Mint(account, await StartAsync(browser, account), "emp-" + user.Username, user.Email) with
+        {
+            SpMetadata = spMetadata, Encryption = SamlifyPairs[0],
+        });
+        await SignInAsync(browser, account, samlResponse);
+        Assert.Equal(user.Username, await UsernameAsync(browser));
+    }
+
+    private static List<string> EncryptionCertificates(string metadata)
+    {
+        var doc = new XmlDocument { XmlResolver = null };
+        doc.LoadXml(metadata);
+        return [.. doc.GetElementsByTagName("KeyDescriptor", "urn:oasis:names:tc:SAML:2.0:metadata").Cast<XmlElement>()
+            .Where(k => k.GetAttribute("use") == "encryption").Select(k => k.InnerText.Trim())];
+    }
+
+    /// <summary>The metadata with only the encryption KeyDescriptor holding <paramref name="certificate"/>: samlify encrypts to the one it finds.</summary>
+    private static string OnlyEncryptionCertificate(string metadata, string certificate)
+    {
+        var doc = new XmlDocument { XmlResolver = null };
+        doc.LoadXml(metadata);
+        foreach (var key in doc.GetElementsByTagName("KeyDescriptor", "urn:oasis:names:tc:SAML:2.0:metadata").Cast<XmlElement>()
+                     .Where(k => k.GetAttribute("use") == "encryption" && k.InnerText.Trim() != certificate).ToList())
+        {
+            key.ParentNode!.RemoveChild(key);
+        }
+        return doc.OuterXml;
+    }
+
     private async Task<string> SpMetadataAsync(SsoAccount account)
     {
         using var anonymous = platform.NewClient();
