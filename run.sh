@@ -41,6 +41,11 @@ if [ "${WITH_BROWSER:-0}" = 1 ] && [ ! -x /usr/bin/chromium ]; then
   echo "run.sh: installing chromium for the browser tests"; apt_install chromium
 fi
 
+# The SAML unit tests encrypt assertions with an implementation independent of .NET: xmlsec1 (Debian's, OpenSSL).
+if [ "${WITH_XMLSEC:-0}" = 1 ] && ! command -v xmlsec1 >/dev/null 2>&1; then
+  echo "run.sh: installing xmlsec1 for the SAML encryption tests"; apt_install xmlsec1
+fi
+
 # The manifest tests render deploy/kubernetes with `kubectl kustomize`; Debian's kubernetes-client (kubectl 1.20,
 # kustomize 2.0.3) is enough: the kustomizations use only fields it knows.
 if [ "${WITH_KUBECTL:-0}" = 1 ] && ! command -v kubectl >/dev/null 2>&1; then

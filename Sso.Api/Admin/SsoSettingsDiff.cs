@@ -23,6 +23,7 @@ public static class SsoSettingsDiff
         Flag(changes, "Allow sign-in started at the IdP", before.AllowIdpInitiated, after.AllowIdpInitiated);
         Flag(changes, "Link existing users by email", before.LinkExistingUsersByEmail, after.LinkExistingUsersByEmail);
         Flag(changes, "Signed AuthnRequests", before.WantAuthnRequestsSigned, after.WantAuthnRequestsSigned);
+        Flag(changes, "Require encrypted assertions", before.RequireEncryptedAssertions, after.RequireEncryptedAssertions);
         return changes;
     }
 

@@ -18,6 +18,7 @@ public sealed record SsoSettingsInput
     public bool JitProvisioning { get; init; }
     public bool AllowIdpInitiated { get; init; }
     public bool LinkExistingUsersByEmail { get; init; }
+    public bool RequireEncryptedAssertions { get; init; }
 }
 
 /// <summary>Who changes the settings: the Account Manager's user id and address (audited).</summary>
@@ -31,7 +32,8 @@ public sealed record SpCertificateView(string State, string Subject, string Sha2
 public sealed record SsoSettingsView(
     string Account, string SsoUrl, string SpEntityId, string AcsUrl, string MetadataUrl, string SpMetadata, bool Configured,
     string? IdpEntityId, string? IdpSsoUrl, IdpCertificateView[] IdpCertificates, bool WantAuthnRequestsSigned,
-    bool EnforceSso, bool JitProvisioning, bool AllowIdpInitiated, bool LinkExistingUsersByEmail, SpCertificateView[] SpCertificates);
+    bool EnforceSso, bool JitProvisioning, bool AllowIdpInitiated, bool LinkExistingUsersByEmail, SpCertificateView[] SpCertificates,
+    bool RequireEncryptedAssertions = false, SpCertificateView[]? SpEncryptionCertificates = null);
 
 /// <summary>Reads, validates and saves an account's SSO settings: shared by the admin API and the admin page.</summary>
 public sealed class SsoSettingsService(SsoConnectionStore store, SpSigningKeys spKeys, LoginApiBridge loginApi, IOptions<SsoOptions> options)
@@ -43,16 +45,21 @@ public sealed class SsoSettingsService(SsoConnectionStore store, SpSigningKeys s
     {
         var connection = await store.GetOrCreateAsync(account);
         var entityId = options.Value.SpEntityId(account);
-        var spKeyList = await spKeys.ListAsync(account);
+        var allSpKeys = await spKeys.ListAsync(account);
+        var spKeyList = allSpKeys.Where(k => k.Use == SpKeyUse.Signing).ToList();
+        // Current first: an IdP that takes one encryption certificate from the metadata takes the first.
+        var encryptionKeys = allSpKeys.Where(k => k.Use == SpKeyUse.Encryption).OrderBy(k => k.State == SpKeyState.Current ? 0 : 1).ToList();
         var certificates = connection.LoadIdpCertificates();
         try
         {
             return new SsoSettingsView(account, entityId, entityId, entityId + "acs", entityId + "metadata",
-                SpMetadataBuilder.Build(new SpConfig(entityId), [.. spKeyList.Select(k => k.Certificate)]), connection.IsConfigured,
+                SpMetadataBuilder.Build(new SpConfig(entityId), [.. spKeyList.Select(k => k.Certificate)], [.. encryptionKeys.Select(k => k.Certificate)]),
+                connection.IsConfigured,
                 connection.IdpEntityId, connection.IdpSsoUrl,
                 [.. certificates.Select(c => new IdpCertificateView(c.Subject, c.GetCertHashString(HashAlgorithmName.SHA256), c.NotBefore.ToUniversalTime(), c.NotAfter.ToUniversalTime(), c.ExportCertificatePem()))],
                 connection.WantAuthnRequestsSigned, connection.EnforceSso, connection.JitProvisioning, connection.AllowIdpInitiated,
-                connection.LinkExistingUsersByEmail, [.. spKeyList.Select(SpCertificateViewOf)]);
+                connection.LinkExistingUsersByEmail, [.. spKeyList.Select(SpCertificateViewOf)],
+                connection.RequireEncryptedAssertions, [.. encryptionKeys.Select(SpCertificateViewOf)]);
         }
         finally
         {
@@ -99,7 +106,10 @@ public sealed class SsoSettingsService(SsoConnectionStore store, SpSigningKeys s
             if (errors.Count == 0)
             {
                 settings = new IdpSettings(metadata.EntityId, metadata.SingleSignOnUrl, metadata.SigningCertificates, metadata.WantAuthnRequestsSigned,
-                    input.EnforceSso, input.JitProvisioning, input.AllowIdpInitiated, input.LinkExistingUsersByEmail);
+                    input.EnforceSso, input.JitProvisioning, input.AllowIdpInitiated, input.LinkExistingUsersByEmail)
+                {
+                    RequireEncryptedAssertions = input.RequireEncryptedAssertions,
+                };
             }
             return errors;
         }
@@ -153,7 +163,10 @@ public sealed class SsoSettingsService(SsoConnectionStore store, SpSigningKeys s
         if (errors.Count == 0)
         {
             settings = new IdpSettings(entityId!, ssoUrl!, certificates, WantAuthnRequestsSigned: false,
-                input.EnforceSso, input.JitProvisioning, input.AllowIdpInitiated, input.LinkExistingUsersByEmail);
+                input.EnforceSso, input.JitProvisioning, input.AllowIdpInitiated, input.LinkExistingUsersByEmail)
+            {
+                RequireEncryptedAssertions = input.RequireEncryptedAssertions,
+            };
         }
         return errors;
     }
@@ -182,22 +195,28 @@ public sealed class SsoSettingsService(SsoConnectionStore store, SpSigningKeys s
     public async Task<SpRolloverResult> RollOverAsync(string account, Func<string, Task<SpRolloverResult>> step, SettingsActor actor,
         CancellationToken cancellationToken)
     {
-        var before = (await GetAsync(account)).SpCertificates;
+        var before = AllSpCertificates(await GetAsync(account));
         var result = await step(account);
         if (result == SpRolloverResult.Done)
         {
-            var after = (await GetAsync(account)).SpCertificates;
+            var after = AllSpCertificates(await GetAsync(account));
             string[] changes =
             [
-                .. after.Where(a => !before.Any(b => b.Sha256Thumbprint == a.Sha256Thumbprint && b.State == a.State))
-                    .Select(a => $"SP signing certificate {a.Sha256Thumbprint}: now {a.State}"),
-                .. before.Where(b => !after.Any(a => a.Sha256Thumbprint == b.Sha256Thumbprint))
-                    .Select(b => $"SP signing certificate {b.Sha256Thumbprint}: retired"),
+                .. after.Where(a => !before.Any(b => b.Certificate.Sha256Thumbprint == a.Certificate.Sha256Thumbprint && b.Certificate.State == a.Certificate.State))
+                    .Select(a => $"SP {a.Use} certificate {a.Certificate.Sha256Thumbprint}: now {a.Certificate.State}"),
+                .. before.Where(b => !after.Any(a => a.Certificate.Sha256Thumbprint == b.Certificate.Sha256Thumbprint))
+                    .Select(b => $"SP {b.Use} certificate {b.Certificate.Sha256Thumbprint}: retired"),
             ];
             await loginApi.RecordSettingsChangeAsync(account, actor.UserId, changes, actor.Ip, cancellationToken);
         }
         return result;
     }
+
+    private static List<(string Use, SpCertificateView Certificate)> AllSpCertificates(SsoSettingsView view) =>
+    [
+        .. view.SpCertificates.Select(c => (SpKeyUse.Signing, c)),
+        .. (view.SpEncryptionCertificates ?? []).Select(c => (SpKeyUse.Encryption, c)),
+    ];
 
     private static void CheckEntityId(Dictionary<string, string[]> errors, string field, string entityId)
     {

@@ -44,7 +44,7 @@ public static partial class SamlLoginApi
         // Signed only when the IdP asks for it: an IdP that does not know our certificate may refuse signed requests.
         // The key is decoded once per key and cached, not per request.
         var spCertificate = idp.WantAuthnRequestsSigned
-            ? (await spKeys.ListAsync(account)).FirstOrDefault(k => k.State == SpKeyState.Current) is { } current
+            ? (await spKeys.ListAsync(account)).FirstOrDefault(k => k.Use == SpKeyUse.Signing && k.State == SpKeyState.Current) is { } current
                 ? await spKeys.SigningCertificateAsync(current) : null
             : null;
         var sp = new SpConfig(options.Value.SpEntityId(account), spCertificate);
@@ -58,7 +58,7 @@ public static partial class SamlLoginApi
     /// Validates the posted response (every rule in <see cref="SamlResponseValidator"/>), then lets Login.Api map the
     /// identity to a user and hand out a one-time code that this browser, and only this one, redeems for a session.
     /// </summary>
-    public static async Task<IResult> Consume(string account, HttpContext http, SsoConnectionStore store, SamlState state,
+    public static async Task<IResult> Consume(string account, HttpContext http, SsoConnectionStore store, SpSigningKeys spKeys, SamlState state,
         LoginApiBridge loginApi, IOptions<SsoOptions> options, TimeProvider clock, IHostEnvironment environment, ILogger<SamlState> logger)
     {
         if (!SsoBridge.AccountKey().IsMatch(account) || await store.FindAsync(account) is not { IsConfigured: true } connection)
@@ -89,7 +89,8 @@ public static partial class SamlLoginApi
         var result = await SamlResponseValidator.ValidateAsync(samlResponse, new SamlValidationContext
         {
             Idp = idp,
-            Sp = new SpConfig(options.Value.SpEntityId(account)),
+            // Every encryption key the metadata publishes (current, next, previous) decrypts; each is decoded once and cached.
+            Sp = new SpConfig(options.Value.SpEntityId(account)) { DecryptionCertificates = await spKeys.DecryptionCertificatesAsync(account) },
             ExpectedInResponseTo = pending?.RequestId,
             TryRememberAssertionId = (id, until, _) => state.TryRememberAssertionAsync(account, id, until),
             Clock = clock,
@@ -157,7 +158,10 @@ public static partial class SamlLoginApi
             return SsoPages.Unavailable(http);
         }
         var keys = await spKeys.ListAsync(account);
-        return TypedResults.Content(SpMetadataBuilder.Build(new SpConfig(options.Value.SpEntityId(account)), [.. keys.Select(k => k.Certificate)]),
+        // Current encryption certificate first: an IdP that takes one from the metadata takes the first.
+        var encryption = keys.Where(k => k.Use == SpKeyUse.Encryption).OrderBy(k => k.State == SpKeyState.Current ? 0 : 1);
+        return TypedResults.Content(SpMetadataBuilder.Build(new SpConfig(options.Value.SpEntityId(account)),
+                [.. keys.Where(k => k.Use == SpKeyUse.Signing).Select(k => k.Certificate)], [.. encryption.Select(k => k.Certificate)]),
             "application/samlmetadata+xml; charset=utf-8");
     }
 

@@ -24,6 +24,9 @@ public sealed record IdpConfig
     /// <summary>Accept unsolicited responses. Off by default: they are open to login CSRF.</summary>
     public bool AllowIdpInitiated { get; init; }
 
+    /// <summary>Refuse plain assertions: only an EncryptedAssertion is accepted. Off by default.</summary>
+    public bool RequireEncryptedAssertions { get; init; }
+
     /// <summary>Accept rsa-sha1 / sha1 signatures for legacy IdPs. Off by default.</summary>
     public bool AllowSha1 { get; init; }
 

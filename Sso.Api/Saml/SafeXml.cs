@@ -26,13 +26,16 @@ internal static class SafeXml
         CloseInput = true,
     };
 
-    internal static LoadError TryLoad(byte[] bytes, out XmlDocument? document)
+    /// <param name="namespaces">
+    /// Prefixes in scope around the input, for a fragment cut out of a larger document (a decrypted assertion).
+    /// </param>
+    internal static LoadError TryLoad(byte[] bytes, out XmlDocument? document, IReadOnlyList<(string Prefix, string Uri)>? namespaces = null)
     {
         document = null;
         try
         {
             // First pass streams through the input to bound its depth before a DOM is built.
-            using (var reader = XmlReader.Create(new MemoryStream(bytes, writable: false), ReaderSettings()))
+            using (var reader = Create(bytes, namespaces))
             {
                 while (reader.Read())
                 {
@@ -44,7 +47,7 @@ internal static class SafeXml
             }
 
             var doc = new XmlDocument { PreserveWhitespace = true, XmlResolver = null };
-            using (var reader = XmlReader.Create(new MemoryStream(bytes, writable: false), ReaderSettings()))
+            using (var reader = Create(bytes, namespaces))
             {
                 doc.Load(reader);
             }
@@ -58,6 +61,25 @@ internal static class SafeXml
             // the declaration itself. Either way the input has been refused.
             return ContainsDoctype(bytes) ? LoadError.DtdProhibited : LoadError.Malformed;
         }
+    }
+
+    private static XmlReader Create(byte[] bytes, IReadOnlyList<(string Prefix, string Uri)>? namespaces)
+    {
+        var stream = new MemoryStream(bytes, writable: false);
+        if (namespaces is null || namespaces.Count == 0)
+        {
+            return XmlReader.Create(stream, ReaderSettings());
+        }
+        var nameTable = new NameTable();
+        var manager = new XmlNamespaceManager(nameTable);
+        foreach (var (prefix, uri) in namespaces)
+        {
+            if (prefix != "xml" && prefix != "xmlns")
+            {
+                manager.AddNamespace(prefix, uri);
+            }
+        }
+        return XmlReader.Create(stream, ReaderSettings(), new XmlParserContext(nameTable, manager, null, XmlSpace.None));
     }
 
     private static bool ContainsDoctype(byte[] bytes) =>

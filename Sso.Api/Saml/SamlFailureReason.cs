@@ -9,6 +9,7 @@ public enum SamlFailureReason
     DtdProhibited,
     StatusNotSuccess,
     AssertionCount,
+    /// <summary>No longer produced: encrypted assertions are decrypted (kept so stored audit codes keep their meaning).</summary>
     EncryptedAssertionUnsupported,
     NotSigned,
     SignatureInvalid,
@@ -28,4 +29,13 @@ public enum SamlFailureReason
     InResponseToMismatch,
     Replay,
     MissingSubject,
+    /// <summary>A plain assertion while the account requires encrypted ones (saml-encryption-required).</summary>
+    EncryptionRequired,
+    /// <summary>An EncryptedAssertion with an algorithm that is not accepted, e.g. RSA 1.5 (saml-encryption-algorithm-refused).</summary>
+    EncryptionAlgorithmRefused,
+    /// <summary>
+    /// An EncryptedAssertion that does not decrypt, whatever failed from the key unwrap on: padding, tag, XML
+    /// (saml-decryption-failed). One code on purpose: see <see cref="AssertionDecryptor"/>.
+    /// </summary>
+    DecryptionFailed,
 }

@@ -99,8 +99,8 @@ public static class SamlResponseValidator
         }
 
         CheckStatus(response);
-        var assertion = FindSingleAssertion(doc, response);
-        VerifySignatures(doc, response, assertion, ctx.Idp);
+        var (assertion, responseSignatureVerified) = FindAssertion(doc, response, ctx);
+        VerifySignatures(doc, response, assertion, ctx.Idp, responseSignatureVerified);
 
         // From here on, `response` is either verified or only used for checks that can refuse but never
         // grant; `assertion` is the exact element covered by a verified signature.
@@ -169,11 +169,69 @@ public static class SamlResponseValidator
         throw new Rejection(SamlFailureReason.StatusNotSuccess, "The IdP did not report success.", reported);
     }
 
+    /// <summary>
+    /// Exactly one assertion, plain or encrypted, as a direct child of the Response. An encrypted one is decrypted and
+    /// put in place of the EncryptedAssertion, so every later rule (single assertion, signatures, IDs, wrapping)
+    /// applies to it unchanged.
+    /// </summary>
+    /// <returns>The assertion, and whether the Response signature was already verified (over the ciphertext).</returns>
+    private static (XmlElement Assertion, bool ResponseSignatureVerified) FindAssertion(XmlDocument doc, XmlElement response, SamlValidationContext ctx)
+    {
+        var encrypted = doc.GetElementsByTagName("EncryptedAssertion", A);
+        if (encrypted.Count == 0)
+        {
+            if (ctx.Idp.RequireEncryptedAssertions && doc.GetElementsByTagName("Assertion", A).Count > 0)
+            {
+                throw Reject(SamlFailureReason.EncryptionRequired, "The account accepts encrypted assertions only.");
+            }
+            return (FindSingleAssertion(doc, response), false);
+        }
+
+        // Counted over the whole document, like plain assertions: an encrypted one beside a plain one is two.
+        if (encrypted.Count + doc.GetElementsByTagName("Assertion", A).Count != 1)
+        {
+            throw Reject(SamlFailureReason.AssertionCount, "The response must contain exactly one assertion, plain or encrypted.");
+        }
+        var encryptedAssertion = (XmlElement)encrypted[0]!;
+        if (encryptedAssertion.ParentNode != response)
+        {
+            throw Reject(SamlFailureReason.AssertionCount, "The encrypted assertion is not a direct child of the response.");
+        }
+
+        // A signed Response covers the ciphertext: verified first, a modified ciphertext is refused before any
+        // decryption runs (no padding or parse oracle at all). Refused here if there is more than one.
+        var responseSignatures = SafeXml.Children(response, Ds, "Signature").ToList();
+        if (responseSignatures.Count > 1)
+        {
+            throw Reject(SamlFailureReason.Malformed, "An element carries more than one signature.");
+        }
+        if (responseSignatures.Count == 1)
+        {
+            SignatureVerifier.Verify(doc, response, responseSignatures[0], ctx.Idp);
+        }
+
+        switch (AssertionDecryptor.Decrypt(encryptedAssertion, ctx.Sp.DecryptionCertificates, out var decrypted))
+        {
+            case AssertionDecryptor.Outcome.Decrypted:
+                break;
+            case AssertionDecryptor.Outcome.Malformed:
+                throw Reject(SamlFailureReason.Malformed, "The encrypted assertion is not a single inline EncryptedData.");
+            case AssertionDecryptor.Outcome.AlgorithmRefused:
+                throw Reject(SamlFailureReason.EncryptionAlgorithmRefused, "The assertion is encrypted with an algorithm that is not accepted.");
+            default:
+                throw Reject(SamlFailureReason.DecryptionFailed, "The encrypted assertion could not be decrypted.");
+        }
+
+        response.ReplaceChild(doc.ImportNode(decrypted!, deep: true), encryptedAssertion);
+        return (FindSingleAssertion(doc, response), responseSignatures.Count == 1);
+    }
+
     private static XmlElement FindSingleAssertion(XmlDocument doc, XmlElement response)
     {
+        // Only a decrypted assertion can get here with one left: an EncryptedAssertion nested inside it.
         if (doc.GetElementsByTagName("EncryptedAssertion", A).Count > 0)
         {
-            throw Reject(SamlFailureReason.EncryptedAssertionUnsupported, "Encrypted assertions are not supported.");
+            throw Reject(SamlFailureReason.AssertionCount, "The response must contain exactly one assertion, plain or encrypted.");
         }
 
         // Counting every descendant (not just children of Response) defeats signature-wrapping
@@ -193,7 +251,11 @@ public static class SamlResponseValidator
         return assertion;
     }
 
-    private static void VerifySignatures(XmlDocument doc, XmlElement response, XmlElement assertion, IdpConfig idp)
+    /// <param name="responseSignatureVerified">
+    /// The Response signature was verified over the EncryptedAssertion before decryption (the document has changed
+    /// since, so it cannot be verified again); it still counts for the rules below.
+    /// </param>
+    private static void VerifySignatures(XmlDocument doc, XmlElement response, XmlElement assertion, IdpConfig idp, bool responseSignatureVerified)
     {
         var responseSignatures = SafeXml.Children(response, Ds, "Signature").ToList();
         var assertionSignatures = SafeXml.Children(assertion, Ds, "Signature").ToList();
@@ -214,7 +276,7 @@ public static class SamlResponseValidator
         }
 
         // Every signature present must verify; one good signature cannot excuse a bad one.
-        if (responseSignatures.Count == 1)
+        if (responseSignatures.Count == 1 && !responseSignatureVerified)
         {
             SignatureVerifier.Verify(doc, response, responseSignatures[0], idp);
         }

@@ -28,4 +28,10 @@ public sealed record SpConfig
     public string AcsUrl => EntityId + "acs";
 
     public X509Certificate2? SigningCertificate { get; }
+
+    /// <summary>
+    /// The SP encryption certificates with private keys that may decrypt an EncryptedAssertion: the current one and,
+    /// during a rollover, the next or previous one. Empty: encrypted assertions cannot be read.
+    /// </summary>
+    public IReadOnlyList<X509Certificate2> DecryptionCertificates { get; init; } = [];
 }

@@ -16,7 +16,11 @@ public static class SpMetadataBuilder
     /// DER of the public certificates to publish: the current one and, during a rollover, the next or previous one.
     /// Public parts only, so metadata never needs the private key.
     /// </param>
-    public static string Build(SpConfig sp, IReadOnlyList<byte[]> signingCertificates)
+    /// <param name="encryptionCertificates">
+    /// DER of the SP encryption certificates (current first, then next or previous during a rollover), published as
+    /// <c>KeyDescriptor use="encryption"</c> with the algorithms <see cref="AssertionDecryptor"/> accepts.
+    /// </param>
+    public static string Build(SpConfig sp, IReadOnlyList<byte[]> signingCertificates, IReadOnlyList<byte[]>? encryptionCertificates = null)
     {
         ArgumentNullException.ThrowIfNull(sp);
         ArgumentNullException.ThrowIfNull(signingCertificates);
@@ -46,6 +50,8 @@ public static class SpMetadataBuilder
                 w.WriteEndElement();
             }
 
+            WriteEncryptionKeys(w, encryptionCertificates ?? []);
+
             foreach (var format in new[] { SamlConstants.NameIdFormatEmail, SamlConstants.NameIdFormatPersistent, SamlConstants.NameIdFormatUnspecified })
             {
                 w.WriteElementString("md", "NameIDFormat", SamlConstants.MetadataNamespace, format);
@@ -63,5 +69,31 @@ public static class SpMetadataBuilder
         }
 
         return sb.ToString();
+    }
+
+    /// <summary>
+    /// One KeyDescriptor per encryption certificate, each listing the accepted algorithms in order of preference
+    /// (an IdP that reads them, e.g. Shibboleth or crewjam/saml, picks the first it supports: AES-GCM first, since GCM is
+    /// authenticated; CBC for ADFS). RSA 1.5 is never listed: it is refused.
+    /// </summary>
+    private static void WriteEncryptionKeys(XmlWriter w, IReadOnlyList<byte[]> certificates)
+    {
+        foreach (var certificate in certificates)
+        {
+            w.WriteStartElement("md", "KeyDescriptor", SamlConstants.MetadataNamespace);
+            w.WriteAttributeString("use", "encryption");
+            w.WriteStartElement("ds", "KeyInfo", SamlConstants.XmlDsigNamespace);
+            w.WriteStartElement("ds", "X509Data", SamlConstants.XmlDsigNamespace);
+            w.WriteElementString("ds", "X509Certificate", SamlConstants.XmlDsigNamespace, Convert.ToBase64String(certificate));
+            w.WriteEndElement();
+            w.WriteEndElement();
+            foreach (var algorithm in AssertionDecryptor.AcceptedAlgorithms)
+            {
+                w.WriteStartElement("md", "EncryptionMethod", SamlConstants.MetadataNamespace);
+                w.WriteAttributeString("Algorithm", algorithm);
+                w.WriteEndElement();
+            }
+            w.WriteEndElement();
+        }
     }
 }

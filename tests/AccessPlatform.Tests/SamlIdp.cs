@@ -150,4 +150,10 @@ public sealed record MintRequest
     public bool SignAssertion { get; init; } = true;
     public Dictionary<string, string>? Overrides { get; init; }
     public Dictionary<string, double>? ShiftMinutes { get; init; }
+    /// <summary>The SP metadata samlify takes the encryption certificate from (with <see cref="Encryption"/>).</summary>
+    public string? SpMetadata { get; init; }
+    public MintEncryption? Encryption { get; init; }
 }
+
+/// <summary>samlify's dataEncryptionAlgorithm and keyEncryptionAlgorithm (XML Encryption URIs).</summary>
+public sealed record MintEncryption(string DataAlgorithm, string KeyAlgorithm);

@@ -342,11 +342,14 @@ public sealed class SsoHardeningTests(PlatformFixture platform, SamlIdpFixture i
         return MetadataCertificates(await anonymous.GetStringAsync($"/login/saml/{account.Key}/metadata"));
     }
 
+    /// <summary>The signing certificates of the SP metadata (the encryption certificate has its own KeyDescriptor and rollover).</summary>
     private static List<X509Certificate2> MetadataCertificates(string xml)
     {
         var doc = new XmlDocument();
         doc.LoadXml(xml);
-        return [.. doc.GetElementsByTagName("X509Certificate", "http://www.w3.org/2000/09/xmldsig#").Cast<XmlElement>()
+        return [.. doc.GetElementsByTagName("KeyDescriptor", "urn:oasis:names:tc:SAML:2.0:metadata").Cast<XmlElement>()
+            .Where(k => k.GetAttribute("use") == "signing")
+            .SelectMany(k => k.GetElementsByTagName("X509Certificate", "http://www.w3.org/2000/09/xmldsig#").Cast<XmlElement>())
             .Select(e => X509CertificateLoader.LoadCertificate(Convert.FromBase64String(e.InnerText.Trim())))];
     }
 

@@ -5,7 +5,9 @@
 //   GET  /sso?SAMLRequest=.. HTTP-Redirect AuthnRequest in, auto-posting form with a signed response out;
 //                            the user comes from the query (nameId, email, givenName, surname, key)
 //   POST /mint               JSON in, { samlResponse } out: a response shaped by the test (hostile cases);
-//                            shiftMinutes moves IssueInstant, AuthnInstant, SessionNotOnOrAfter, ... from now
+//                            shiftMinutes moves IssueInstant, AuthnInstant, SessionNotOnOrAfter, ... from now;
+//                            spMetadata + encryption { dataAlgorithm, keyAlgorithm } encrypt the assertion to the
+//                            SP's KeyDescriptor use="encryption" (samlify reads it from the SP metadata)
 'use strict';
 
 const http = require('http');
@@ -36,9 +38,14 @@ function key(name) {
 
 const escapeXml = (s) => String(s).replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' }[c]));
 
-function idp(base, keyName, algorithm) {
+function idp(base, keyName, algorithm, encryption) {
   const k = key(keyName);
   return saml.IdentityProvider({
+    ...(encryption ? {
+      isAssertionEncrypted: true,
+      dataEncryptionAlgorithm: encryption.dataAlgorithm,
+      keyEncryptionAlgorithm: encryption.keyAlgorithm,
+    } : {}),
     entityID: ENTITY_ID,
     privateKey: k.privateKey,
     signingCert: k.cert,
@@ -73,7 +80,7 @@ function template(user, values) {
 const newId = () => '_' + crypto.randomBytes(20).toString('hex');
 
 async function mint(base, m) {
-  const sp = saml.ServiceProvider({
+  const sp = m.spMetadata ? saml.ServiceProvider({ metadata: m.spMetadata }) : saml.ServiceProvider({
     entityID: m.spEntityId,
     assertionConsumerService: [{ Binding: 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST', Location: m.acsUrl }],
     wantAssertionsSigned: m.signAssertion !== false,
@@ -105,7 +112,7 @@ async function mint(base, m) {
   };
   for (const [name, minutes] of Object.entries(m.shiftMinutes || {})) values[name] = offset(minutes);
   Object.assign(values, m.overrides || {});
-  const result = await idp(base, m.key || 'primary', m.algorithm).createLoginResponse(sp, null, 'post', user, {
+  const result = await idp(base, m.key || 'primary', m.algorithm, m.encryption).createLoginResponse(sp, null, 'post', user, {
     customTagReplacement: (t) => ({ id: values.ID, context: saml.SamlLib.replaceTagsByValue(template(user, values), values) }),
   });
   return result.context;

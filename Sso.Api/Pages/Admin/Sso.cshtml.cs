@@ -22,6 +22,7 @@ public sealed class SsoModel(SsoSettingsService settings, SpSigningKeys spKeys, 
     [BindProperty] public bool JitProvisioning { get; set; }
     [BindProperty] public bool AllowIdpInitiated { get; set; }
     [BindProperty] public bool LinkExistingUsersByEmail { get; set; }
+    [BindProperty] public bool RequireEncryptedAssertions { get; set; }
 
     public SsoSettingsView View { get; private set; } = null!;
     public Dictionary<string, string[]> Errors { get; private set; } = [];
@@ -38,6 +39,15 @@ public sealed class SsoModel(SsoSettingsService settings, SpSigningKeys spKeys, 
     public Task<IActionResult> OnPostSwitchCertificateAsync() => RolloverAsync(spKeys.SwitchAsync, "Admin_SpSwitched");
 
     public Task<IActionResult> OnPostRetireCertificateAsync() => RolloverAsync(spKeys.RetireAsync, "Admin_SpRetired");
+
+    public Task<IActionResult> OnPostNextEncryptionCertificateAsync() =>
+        RolloverAsync(account => spKeys.AddNextAsync(account, SpKeyUse.Encryption), "Enc_NextAdded");
+
+    public Task<IActionResult> OnPostSwitchEncryptionCertificateAsync() =>
+        RolloverAsync(account => spKeys.SwitchAsync(account, SpKeyUse.Encryption), "Enc_Switched");
+
+    public Task<IActionResult> OnPostRetireEncryptionCertificateAsync() =>
+        RolloverAsync(account => spKeys.RetireAsync(account, SpKeyUse.Encryption), "Enc_Retired");
 
     private async Task<IActionResult> RolloverAsync(Func<string, Task<SpRolloverResult>> step, string doneKey)
     {
@@ -72,6 +82,7 @@ public sealed class SsoModel(SsoSettingsService settings, SpSigningKeys spKeys, 
         JitProvisioning = View.JitProvisioning;
         AllowIdpInitiated = View.AllowIdpInitiated;
         LinkExistingUsersByEmail = View.LinkExistingUsersByEmail;
+        RequireEncryptedAssertions = View.RequireEncryptedAssertions;
     }
 
     public async Task<IActionResult> OnPostAsync()
@@ -108,6 +119,7 @@ public sealed class SsoModel(SsoSettingsService settings, SpSigningKeys spKeys, 
                 JitProvisioning = JitProvisioning,
                 AllowIdpInitiated = AllowIdpInitiated,
                 LinkExistingUsersByEmail = LinkExistingUsersByEmail,
+                RequireEncryptedAssertions = RequireEncryptedAssertions,
             };
             Errors = settings.Validate(input, out var validated);
             if (validated is not null)

@@ -65,4 +65,27 @@ public sealed class SsoSettingsDiffTests
 
         Assert.Contains("IdP entity id: (none) → https://idp.example/saml", changes);
     }
+
+    [Fact]
+    public void Requiring_encrypted_assertions_is_listed_and_saving_it_again_is_not()
+    {
+        using var certificate = NewCertificate("enc");
+        var before = new SsoConnection
+        {
+            AccountKey = "contoso", IdpEntityId = "https://idp.example/saml", IdpSsoUrl = "https://idp.example/sso",
+            IdpCertificates = [Convert.ToBase64String(certificate.RawData)],
+        };
+        var after = new IdpSettings("https://idp.example/saml", "https://idp.example/sso", [certificate], false, false, false, false)
+        {
+            RequireEncryptedAssertions = true,
+        };
+
+        Assert.Equal(["Require encrypted assertions: off → on"], SsoSettingsDiff.Between(before, after));
+        var saved = new SsoConnection
+        {
+            AccountKey = "contoso", IdpEntityId = "https://idp.example/saml", IdpSsoUrl = "https://idp.example/sso",
+            IdpCertificates = [Convert.ToBase64String(certificate.RawData)], RequireEncryptedAssertions = true,
+        };
+        Assert.Empty(SsoSettingsDiff.Between(saved, after));
+    }
 }
