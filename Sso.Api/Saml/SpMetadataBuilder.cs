@@ -33,7 +33,7 @@ public static class SpMetadataBuilder
             w.WriteAttributeString("AuthnRequestsSigned", signingCertificates.Count == 0 ? "false" : "true");
             w.WriteAttributeString("WantAssertionsSigned", "true");
 
-            // Element order follows the metadata schema: KeyDescriptor, NameIDFormat, AssertionConsumerService.
+            // Element order follows the metadata schema: KeyDescriptor, SingleLogoutService, NameIDFormat, AssertionConsumerService.
             foreach (var certificate in signingCertificates)
             {
                 w.WriteStartElement("md", "KeyDescriptor", SamlConstants.MetadataNamespace);
@@ -43,6 +43,15 @@ public static class SpMetadataBuilder
                 w.WriteElementString("ds", "X509Certificate", SamlConstants.XmlDsigNamespace, Convert.ToBase64String(certificate));
                 w.WriteEndElement();
                 w.WriteEndElement();
+                w.WriteEndElement();
+            }
+
+            // After the KeyDescriptors, before NameIDFormat (schema order): where IdPs send logout requests and responses.
+            foreach (var binding in new[] { SamlConstants.HttpRedirectBinding, SamlConstants.HttpPostBinding })
+            {
+                w.WriteStartElement("md", "SingleLogoutService", SamlConstants.MetadataNamespace);
+                w.WriteAttributeString("Binding", binding);
+                w.WriteAttributeString("Location", sp.SloUrl);
                 w.WriteEndElement();
             }
 
