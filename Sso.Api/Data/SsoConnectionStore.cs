@@ -18,6 +18,8 @@ public sealed class SsoConnection
     public bool JitProvisioning { get; init; }
     public bool AllowIdpInitiated { get; init; }
     public bool LinkExistingUsersByEmail { get; init; }
+    public string? IdpSloUrl { get; init; }
+    public string? IdpSloResponseUrl { get; init; }
     public DateTime UpdatedAt { get; init; }
 
     public bool IsConfigured => IdpEntityId is not null && IdpSsoUrl is not null && IdpCertificates.Length > 0;
@@ -32,13 +34,16 @@ public sealed class SsoConnection
         SigningCertificates = LoadIdpCertificates(),
         WantAuthnRequestsSigned = WantAuthnRequestsSigned,
         AllowIdpInitiated = AllowIdpInitiated,
+        SingleLogoutUrl = IdpSloUrl,
+        SingleLogoutResponseUrl = IdpSloResponseUrl,
     };
 }
 
 /// <summary>What an Account Manager configured, already validated.</summary>
 public sealed record IdpSettings(
     string EntityId, string SsoUrl, IReadOnlyList<X509Certificate2> Certificates, bool WantAuthnRequestsSigned,
-    bool EnforceSso, bool JitProvisioning, bool AllowIdpInitiated, bool LinkExistingUsersByEmail = false);
+    bool EnforceSso, bool JitProvisioning, bool AllowIdpInitiated, bool LinkExistingUsersByEmail = false,
+    string? SloUrl = null, string? SloResponseUrl = null);
 
 /// <summary>SAML connections in <c>sso-db</c>.</summary>
 public sealed class SsoConnectionStore(NpgsqlDataSource db, SpSigningKeys spKeys)
@@ -47,7 +52,7 @@ public sealed class SsoConnectionStore(NpgsqlDataSource db, SpSigningKeys spKeys
 
     private const string Select = """
         SELECT account_key, idp_entity_id, idp_sso_url, idp_certificates, want_authn_requests_signed, enforce_sso, jit_provisioning,
-               allow_idp_initiated, link_existing_users_by_email, updated_at
+               allow_idp_initiated, link_existing_users_by_email, idp_slo_url, idp_slo_response_url, updated_at
         FROM sso_connections
         """;
 
@@ -78,12 +83,13 @@ public sealed class SsoConnectionStore(NpgsqlDataSource db, SpSigningKeys spKeys
         await connection.ExecuteAsync("""
             UPDATE sso_connections SET idp_entity_id = @EntityId, idp_sso_url = @SsoUrl, idp_certificates = @certificates,
                    want_authn_requests_signed = @WantAuthnRequestsSigned, enforce_sso = @EnforceSso, jit_provisioning = @JitProvisioning,
-                   allow_idp_initiated = @AllowIdpInitiated, link_existing_users_by_email = @LinkExistingUsersByEmail, updated_at = now()
+                   allow_idp_initiated = @AllowIdpInitiated, link_existing_users_by_email = @LinkExistingUsersByEmail,
+                   idp_slo_url = @SloUrl, idp_slo_response_url = @SloResponseUrl, updated_at = now()
             WHERE account_key = @accountKey
             """, new
         {
             accountKey, settings.EntityId, settings.SsoUrl, settings.WantAuthnRequestsSigned, settings.EnforceSso, settings.JitProvisioning,
-            settings.AllowIdpInitiated, settings.LinkExistingUsersByEmail, certificates = settings.Certificates.Select(c => Convert.ToBase64String(c.RawData)).ToArray(),
+            settings.AllowIdpInitiated, settings.LinkExistingUsersByEmail, settings.SloUrl, settings.SloResponseUrl, certificates = settings.Certificates.Select(c => Convert.ToBase64String(c.RawData)).ToArray(),
         });
     }
 }
