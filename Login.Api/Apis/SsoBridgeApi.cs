@@ -238,8 +238,14 @@ public static partial class SsoBridgeApi
             return TypedResults.Problem(title: "Account not found", statusCode: StatusCodes.Status404NotFound);
         }
         var ended = await sessions.EndSsoIdentityAsync(account.Id, request.IdpEntityId!, request.NameId!, request.SessionIndexes ?? []);
-        await audit.RecordAsync(SsoAuditEvents.SloIdpInitiated, account.Id, null, $"sessions-ended-{ended}", ip: request.Ip);
-        return TypedResults.Ok(new SsoIdpLogoutResult(ended));
+        foreach (var userId in ended)
+        {
+            // Like every other end of a session: the user's audit shows which one ended and why.
+            await audit.RecordAsync(AuditEvents.SessionRevoked, account.Id, userId, "sso-logout", ip: request.Ip);
+        }
+        await audit.RecordAsync(SsoAuditEvents.SloIdpInitiated, account.Id, ended.Distinct().Count() == 1 ? ended[0] : null,
+            $"sessions-ended-{ended.Count}", ip: request.Ip);
+        return TypedResults.Ok(new SsoIdpLogoutResult(ended.Count));
     }
 
     public static async Task<Results<NoContent, ValidationProblem>> RecordLogoutEvent(SsoLogoutEvent report, SsoLinkStore links, AuditLog audit)

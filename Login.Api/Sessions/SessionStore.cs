@@ -286,12 +286,12 @@ public sealed partial class SessionStore(
     /// IdP-initiated single logout: ends every live session signed in with this IdP identity of the account, of any
     /// user, and with <paramref name="sessionIndexes"/> only those of these IdP sessions (SAML core §3.7.3.2).
     /// </summary>
-    /// <returns>How many sessions ended.</returns>
-    public async Task<int> EndSsoIdentityAsync(Guid accountId, string idpEntityId, string nameId, IReadOnlyCollection<string> sessionIndexes)
+    /// <returns>The user of each session that ended.</returns>
+    public async Task<IReadOnlyList<Guid>> EndSsoIdentityAsync(Guid accountId, string idpEntityId, string nameId, IReadOnlyCollection<string> sessionIndexes)
     {
         var db = redis.GetDatabase();
         var identity = IdentityKey(accountId, idpEntityId, nameId);
-        var ended = 0;
+        var ended = new List<Guid>();
         foreach (var member in await db.SetMembersAsync(identity))
         {
             var text = member.ToString();
@@ -316,7 +316,7 @@ public sealed partial class SessionStore(
             }
             if (await EndAsync(userId, handle))
             {
-                ended++;
+                ended.Add(userId);
             }
             await db.SetRemoveAsync(identity, member);
         }
