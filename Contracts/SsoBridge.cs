@@ -19,10 +19,29 @@ public static partial class SsoBridge
     public const string SsoEnforcedRoute = "/accounts/{key}/sso-enforced";
     public const string SettingsChangesRoute = "/accounts/{key}/settings-changes";
 
+    /// <summary>Sso.Api redeems the one-time logout ticket of an SSO session that just ended (SP-initiated single logout).</summary>
+    public const string LogoutTicketRoute = "/logout-tickets/{ticket}";
+
+    /// <summary>An IdP-initiated LogoutRequest Sso.Api validated: end every session of that identity.</summary>
+    public const string LogoutsRoute = "/logouts";
+
+    /// <summary>Single logout events Sso.Api saw (a request sent, a response received, a refused message), for the audit log.</summary>
+    public const string LogoutEventsRoute = "/logout-events";
+
     /// <summary>Where the browser redeems the one-time code (Login.Api, public).</summary>
     public const string CompletePath = "/login/sso/complete";
 
     public static string LoginsPath => RoutePrefix + LoginsRoute;
+
+    public static string LogoutsPath => RoutePrefix + LogoutsRoute;
+
+    public static string LogoutEventsPath => RoutePrefix + LogoutEventsRoute;
+
+    public static string LogoutTicketPath(string ticket) => $"{RoutePrefix}/logout-tickets/{Uri.EscapeDataString(ticket)}";
+
+    /// <summary>Where Login.Api sends the browser after ending an SSO session (Sso.Api, public): it sends the LogoutRequest, if the IdP takes one.</summary>
+    public static string LogoutStartPath(string accountKey, string ticket) =>
+        $"/login/saml/{Uri.EscapeDataString(accountKey)}/logout?ticket={Uri.EscapeDataString(ticket)}";
 
     public static string RefusalsPath => RoutePrefix + RefusalsRoute;
 
@@ -54,9 +73,10 @@ public static partial class SsoBridge
 /// <param name="BrowserBindingHash"><see cref="SsoBridge.BindingHash"/> of the binding cookie's value.</param>
 /// <param name="ReturnPath">A local path to land on after sign-in.</param>
 /// <param name="SessionNotOnOrAfter">The IdP's SessionNotOnOrAfter: the platform session ends then at the latest.</param>
+/// <param name="SessionIndex">The AuthnStatement's SessionIndex: kept with the session for single logout.</param>
 public sealed record SsoLoginRequest(string? Account, string? IdpEntityId, string? NameId, string? Email, string? GivenName, string? FamilyName,
     bool JitProvisioning, string? ReturnPath, string? BrowserBindingHash, string? Ip, DateTimeOffset? SessionNotOnOrAfter = null,
-    string? NameIdFormat = null, bool LinkExistingUsersByEmail = false);
+    string? NameIdFormat = null, bool LinkExistingUsersByEmail = false, string? SessionIndex = null);
 
 public sealed record SsoLoginIssued(string Code, Guid UserId);
 
@@ -70,3 +90,14 @@ public sealed record SsoEnforcement(bool Enforced, Guid? ActorId = null, string?
 public sealed record SsoSettingsChange(Guid ActorId, string[]? Changes, string? Ip);
 
 public sealed record SsoAccountView(string Key, bool SsoEnforced);
+
+/// <summary>The SSO identity of a session that was just ended, for the LogoutRequest to its IdP (redeemed once).</summary>
+public sealed record SsoLogoutTicket(string Account, Guid UserId, string IdpEntityId, string NameId, string? NameIdFormat, string? SessionIndex);
+
+/// <summary>An IdP-initiated LogoutRequest, validated by Sso.Api: end the sessions of this identity (of these SessionIndexes, if any).</summary>
+public sealed record SsoIdpLogout(string? Account, string? IdpEntityId, string? NameId, string[]? SessionIndexes, string? Ip);
+
+public sealed record SsoIdpLogoutResult(int Ended);
+
+/// <summary>A single logout event for the audit log: <see cref="Event"/> one of sent, completed, refused; <see cref="Reason"/> a code.</summary>
+public sealed record SsoLogoutEvent(string? Account, string? Event, string? Reason, Guid? UserId, string? Ip);

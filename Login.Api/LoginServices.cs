@@ -104,6 +104,7 @@ public static class LoginServices
         services.AddScoped<PasskeyService>();
         services.AddSingleton<SsoLinkStore>();
         services.AddSingleton<SsoCodes>();
+        services.AddSingleton<SsoLogoutTickets>();
         services.AddScoped<SsoSignIn>();
         services.AddScoped<SsoLinkNotifier>();
         services.AddScoped<SsoLinkRemoval>();

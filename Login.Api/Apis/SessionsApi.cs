@@ -1,8 +1,12 @@
 using AccessPlatform.Login.Audit;
 using AccessPlatform.Login.Sessions;
+using AccessPlatform.Login.Sso;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace AccessPlatform.Login.Apis;
+
+/// <param name="RedirectUrl">Where the browser continues to sign out at the IdP (single logout).</param>
+public sealed record LogoutView(string RedirectUrl);
 
 public sealed record SessionListItem(string Id, string Device, string? Ip, DateTime CreatedAt, DateTime LastSeenAt, bool Current);
 
@@ -15,7 +19,8 @@ public static class SessionsApi
     public static IEndpointRouteBuilder MapSessionsApi(this IEndpointRouteBuilder app)
     {
         var auth = app.MapGroup("/api/auth").WithTags("Sessions").RequireAuthorization();
-        auth.MapPost("/logout", Logout).WithName("Logout").WithSummary("Ends the current session.");
+        auth.MapPost("/logout", Logout).WithName("Logout")
+            .WithSummary("Ends the current session; for an SSO session whose IdP takes single logout, 200 with the redirectUrl that signs out at the IdP too.");
         auth.MapGet("/session", GetSession).WithName("GetSession").WithSummary("The current session.");
         auth.MapGet("/sessions", ListSessions).WithName("ListSessions")
             .WithSummary($"The user's live sessions, newest first, {SessionStore.PageSize} a page (?page=1..); the total in X-Total-Count.");
@@ -23,21 +28,31 @@ public static class SessionsApi
         return app;
     }
 
-    public static async Task<NoContent> Logout(HttpContext http, SessionStore sessions, SessionCookie cookie, AuditLog audit)
+    public static async Task<Results<NoContent, Ok<LogoutView>>> Logout(HttpContext http, SessionStore sessions, SessionCookie cookie, AuditLog audit,
+        SsoLogoutTickets tickets)
     {
-        await EndCurrentAsync(http, sessions, audit);
+        var next = await EndCurrentAsync(http, sessions, audit, tickets);
         http.Response.Cookies.Delete(cookie.Name, cookie.Options);
-        return TypedResults.NoContent();
+        return next is null ? TypedResults.NoContent() : TypedResults.Ok(new LogoutView(next));
     }
 
-    /// <summary>The logout of the API and of the page: the session ends on the server and the audit says so.</summary>
-    public static async Task EndCurrentAsync(HttpContext http, SessionStore sessions, AuditLog audit)
+    /// <summary>
+    /// The logout of the API and of the page: the session ends on the server and the audit says so. For a session that
+    /// came from SSO, the path that continues with single logout at the IdP (Sso.Api decides whether the IdP takes it).
+    /// </summary>
+    public static async Task<string?> EndCurrentAsync(HttpContext http, SessionStore sessions, AuditLog audit, SsoLogoutTickets tickets)
     {
         if (await sessions.EndAsync(http.User.UserIdOf(), http.User.SessionHandleOf()))
         {
             await audit.RecordAsync(AuditEvents.LoggedOut, http.User.AccountIdOf(), http.User.UserIdOf(), "logout",
                 http.User.UserIdOf(), http.Connection.RemoteIpAddress?.ToString());
+            // Ended first: whatever the IdP does next, the platform session is gone.
+            if (http.Items[typeof(Session)] is Session session)
+            {
+                return await tickets.IssueAsync(session);
+            }
         }
+        return null;
     }
 
     public static async Task<Ok<SessionView>> GetSession(HttpContext http, RecentAuthentication recent) =>

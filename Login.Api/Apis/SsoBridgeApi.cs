@@ -28,6 +28,12 @@ public static partial class SsoBridgeApi
         internalSso.MapPut(SsoBridge.SsoEnforcedRoute, SetEnforced).WithName("SetSsoEnforced");
         internalSso.MapPost(SsoBridge.SettingsChangesRoute, RecordSettingsChange).WithName("RecordSsoSettingsChange")
             .WithSummary("Audits an SSO settings change with its diff and emails every Account Manager of the account.");
+        internalSso.MapPost(SsoBridge.LogoutTicketRoute, RedeemLogoutTicket).WithName("RedeemSsoLogoutTicket")
+            .WithSummary("Redeems (once) the logout ticket of an SSO session that just ended: the IdP identity for the LogoutRequest.");
+        internalSso.MapPost(SsoBridge.LogoutsRoute, EndIdentitySessions).WithName("EndSsoIdentitySessions")
+            .WithSummary("IdP-initiated single logout: ends every session of the IdP identity (of the given SessionIndexes), audited.");
+        internalSso.MapPost(SsoBridge.LogoutEventsRoute, RecordLogoutEvent).WithName("RecordSsoLogoutEvent")
+            .WithSummary("Audits a single logout event Sso.Api saw: a LogoutRequest sent, a LogoutResponse received, a refused message.");
 
         app.MapGet(SsoBridge.CompletePath, Complete).WithTags("SSO bridge").WithName("CompleteSsoLogin");
         return app;
@@ -42,6 +48,8 @@ public static partial class SsoBridgeApi
         }
         var identity = new SsoIdentity(request.IdpEntityId!, request.NameId!, Blank(request.Email), Blank(request.GivenName), Blank(request.FamilyName),
             Blank(request.NameIdFormat));
+        // Kept with the session for single logout; the values are never logged.
+        var origin = new SsoSessionOrigin(identity.IdpEntityId, identity.NameId, identity.NameIdFormat, Blank(request.SessionIndex));
         var result = await signIn.ResolveAsync(request.Account!, identity,
             new SsoLinkPolicy(request.JitProvisioning, request.LinkExistingUsersByEmail), request.Ip);
         switch (result)
@@ -49,12 +57,12 @@ public static partial class SsoBridgeApi
             case SsoSignInResult.Accepted { User: var user }:
                 return TypedResults.Ok(new SsoLoginIssued(
                     await codes.IssueAsync(new SsoCodeGrant(user.Id, user.AccountId, request.ReturnPath!, request.BrowserBindingHash!,
-                        request.SessionNotOnOrAfter)), user.Id));
+                        request.SessionNotOnOrAfter, Origin: origin)), user.Id));
             case SsoSignInResult.LinkRequired { User: var user }:
                 // The same one-time code, bound to the same browser; it opens the link page instead of a session.
                 return TypedResults.Ok(new SsoLoginIssued(
                     await codes.IssueAsync(new SsoCodeGrant(user.Id, user.AccountId, request.ReturnPath!, request.BrowserBindingHash!,
-                        request.SessionNotOnOrAfter, identity)), user.Id));
+                        request.SessionNotOnOrAfter, identity, origin)), user.Id));
             default:
                 return TypedResults.Problem(title: "SSO login refused", statusCode: StatusCodes.Status403Forbidden,
                     type: "https://access-platform/problems/sso-refused",
@@ -176,7 +184,7 @@ public static partial class SsoBridgeApi
         if (user is not null && grant.Link is { } link)
         {
             // No session yet: the link page asks for the password, then the second factor, then stores the link.
-            if (await flow.StartSsoLinkAsync(user, link, http) is LoginOutcome.PasswordRequired pending)
+            if (await flow.StartSsoLinkAsync(user, link, http, grant.Origin) is LoginOutcome.PasswordRequired pending)
             {
                 http.Response.Cookies.Append(Pages.LoginCodeModel.FlowCookie, pending.FlowId, Pages.LoginCodeModel.FlowCookieOptions(environment));
                 return TypedResults.Redirect("/login/sso/link?returnUrl=" + Uri.EscapeDataString(SsoBridge.IsLocalPath(grant.ReturnPath) ? grant.ReturnPath : "/"));
@@ -184,7 +192,7 @@ public static partial class SsoBridgeApi
             return TypedResults.Problem(title: "Sign-in is not possible for this user.", statusCode: StatusCodes.Status403Forbidden,
                 type: "https://access-platform/problems/sso-refused");
         }
-        var outcome = user is null ? new LoginOutcome.InvalidCredentials() : await flow.StartSsoAsync(user, http, grant.SessionNotOnOrAfter);
+        var outcome = user is null ? new LoginOutcome.InvalidCredentials() : await flow.StartSsoAsync(user, http, grant.SessionNotOnOrAfter, grant.Origin);
         if (outcome is not LoginOutcome.SignedIn signedIn)
         {
             await audit.RecordAsync(SsoAuditEvents.Refused, grant.AccountId, grant.UserId,
@@ -194,6 +202,85 @@ public static partial class SsoBridgeApi
         }
         http.Response.Cookies.Append(cookie.Name, signedIn.SecretId, cookie.Options);
         return TypedResults.Redirect(SsoBridge.IsLocalPath(grant.ReturnPath) ? grant.ReturnPath : "/");
+    }
+
+    public static async Task<Results<Ok<SsoLogoutTicket>, NotFound>> RedeemLogoutTicket(string ticket, SsoLogoutTickets tickets) =>
+        await tickets.RedeemAsync(ticket) is { } redeemed ? TypedResults.Ok(redeemed) : TypedResults.NotFound();
+
+    /// <summary>
+    /// Ends every live session of the account signed in with this IdP identity, whichever user it belongs to (a
+    /// removed link does not keep a session alive), and audits how many.
+    /// </summary>
+    public static async Task<Results<Ok<SsoIdpLogoutResult>, ValidationProblem, ProblemHttpResult>> EndIdentitySessions(SsoIdpLogout request,
+        SsoLinkStore links, SessionStore sessions, AuditLog audit)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (request.Account is null || !SsoBridge.AccountKey().IsMatch(request.Account))
+        {
+            errors["account"] = ["An account key is required."];
+        }
+        Require(errors, "idpEntityId", request.IdpEntityId, 1024);
+        Require(errors, "nameId", request.NameId, 1024);
+        if (request.SessionIndexes is { } indexes && (indexes.Length > 32 || indexes.Any(i => string.IsNullOrWhiteSpace(i) || i.Length > 256 || i.Any(char.IsControl))))
+        {
+            errors["sessionIndexes"] = ["At most 32 session indexes of at most 256 characters."];
+        }
+        if (request.Ip is not null && !IPAddress.TryParse(request.Ip, out _))
+        {
+            errors["ip"] = ["Not an IP address."];
+        }
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+        if (await links.FindAccountAsync(request.Account!) is not { } account)
+        {
+            return TypedResults.Problem(title: "Account not found", statusCode: StatusCodes.Status404NotFound);
+        }
+        var ended = await sessions.EndSsoIdentityAsync(account.Id, request.IdpEntityId!, request.NameId!, request.SessionIndexes ?? []);
+        foreach (var userId in ended)
+        {
+            // Like every other end of a session: the user's audit shows which one ended and why.
+            await audit.RecordAsync(AuditEvents.SessionRevoked, account.Id, userId, "sso-logout", ip: request.Ip);
+        }
+        await audit.RecordAsync(SsoAuditEvents.SloIdpInitiated, account.Id, ended.Distinct().Count() == 1 ? ended[0] : null,
+            $"sessions-ended-{ended.Count}", ip: request.Ip);
+        return TypedResults.Ok(new SsoIdpLogoutResult(ended.Count));
+    }
+
+    public static async Task<Results<NoContent, ValidationProblem>> RecordLogoutEvent(SsoLogoutEvent report, SsoLinkStore links, AuditLog audit)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (report.Account is null || !SsoBridge.AccountKey().IsMatch(report.Account))
+        {
+            errors["account"] = ["An account key is required."];
+        }
+        var type = report.Event switch
+        {
+            "sent" => SsoAuditEvents.SloSent,
+            "completed" => SsoAuditEvents.SloCompleted,
+            "refused" => SsoAuditEvents.SloRefused,
+            _ => null,
+        };
+        if (type is null)
+        {
+            errors["event"] = ["One of sent, completed, refused."];
+        }
+        if (report.Reason is null || !ReasonCode().IsMatch(report.Reason))
+        {
+            errors["reason"] = ["A reason code (lowercase letters, digits and dashes) is required."];
+        }
+        if (report.Ip is not null && !IPAddress.TryParse(report.Ip, out _))
+        {
+            errors["ip"] = ["Not an IP address."];
+        }
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+        var account = await links.FindAccountAsync(report.Account!);
+        await audit.RecordAsync(type!, account?.Id, account is null ? null : report.UserId, report.Reason, ip: report.Ip);
+        return TypedResults.NoContent();
     }
 
     private static ValidationProblem? Validate(SsoLoginRequest r)
@@ -213,6 +300,7 @@ public static partial class SsoBridgeApi
         Optional(errors, "givenName", r.GivenName, 256);
         Optional(errors, "familyName", r.FamilyName, 256);
         Optional(errors, "nameIdFormat", r.NameIdFormat, 256);
+        Optional(errors, "sessionIndex", r.SessionIndex, 256);
         if (!SsoBridge.IsLocalPath(r.ReturnPath))
         {
             errors["returnPath"] = ["A local path is required."];

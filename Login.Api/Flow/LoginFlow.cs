@@ -23,10 +23,12 @@ public sealed partial class LoginFlow(
     /// platform's rule for SSO, as before) the IdP's sign-in stands in for the device check and second factor.
     /// </summary>
     /// <param name="sessionNotOnOrAfter">The IdP's SessionNotOnOrAfter, which caps the session's absolute expiry.</param>
-    public Task<LoginOutcome> StartSsoAsync(User user, HttpContext http, DateTimeOffset? sessionNotOnOrAfter = null)
+    /// <param name="origin">The IdP identity, kept with the session for single logout.</param>
+    public Task<LoginOutcome> StartSsoAsync(User user, HttpContext http, DateTimeOffset? sessionNotOnOrAfter = null, Sessions.SsoSessionOrigin? origin = null)
     {
         var state = NewState(LoginEntry.Sso, http, credentials: null);
         state.SessionNotAfter = sessionNotOnOrAfter?.UtcDateTime;
+        state.SsoOrigin = origin;
         state.User = user;
         state.UserId = user.Id;
         state.SecurityStamp = user.SecurityStamp;
@@ -47,9 +49,10 @@ public sealed partial class LoginFlow(
     /// at the password step, then always asks the second factor (a trusted device does not count), and only then
     /// stores the link and signs in. Like Keycloak's first-broker-login "confirm link" and "re-authenticate".
     /// </summary>
-    public Task<LoginOutcome> StartSsoLinkAsync(User user, Sso.SsoIdentity identity, HttpContext http)
+    public Task<LoginOutcome> StartSsoLinkAsync(User user, Sso.SsoIdentity identity, HttpContext http, Sessions.SsoSessionOrigin? origin = null)
     {
         var state = NewState(LoginEntry.SsoLink, http, credentials: null);
+        state.SsoOrigin = origin;
         state.User = user;
         state.UserId = user.Id;
         state.SecurityStamp = user.SecurityStamp;

@@ -46,6 +46,9 @@ public sealed class LoginState
     /// <summary>An SSO login's SessionNotOnOrAfter from the IdP: the session ends then at the latest.</summary>
     public DateTime? SessionNotAfter { get; set; }
 
+    /// <summary>An SSO login's IdP identity (NameID, SessionIndex), kept with the session for single logout.</summary>
+    public Sessions.SsoSessionOrigin? SsoOrigin { get; set; }
+
     /// <summary>The channel of the second factor passed in this flow, if one was.</summary>
     public string? PassedSecondFactor { get; set; }
 

@@ -1,6 +1,7 @@
 using AccessPlatform.Login.Apis;
 using AccessPlatform.Login.Audit;
 using AccessPlatform.Login.Sessions;
+using AccessPlatform.Login.Sso;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -9,14 +10,15 @@ namespace AccessPlatform.Login.Pages;
 
 /// <summary>Ends the session server-side (not just the cookie), audited. POST only, with antiforgery.</summary>
 [Authorize]
-public sealed class LogoutModel(SessionStore sessions, SessionCookie cookie, AuditLog audit) : PageModel
+public sealed class LogoutModel(SessionStore sessions, SessionCookie cookie, AuditLog audit, SsoLogoutTickets tickets) : PageModel
 {
     public IActionResult OnGet() => LocalRedirect("/");
 
     public async Task<IActionResult> OnPostAsync()
     {
-        await SessionsApi.EndCurrentAsync(HttpContext, sessions, audit);
+        var singleLogout = await SessionsApi.EndCurrentAsync(HttpContext, sessions, audit, tickets);
         Response.Cookies.Delete(cookie.Name, cookie.Options);
-        return LocalRedirect("/login?signedOut=true");
+        // An SSO session continues to Sso.Api, which signs out at the IdP when the IdP takes single logout.
+        return LocalRedirect(singleLogout ?? "/login?signedOut=true");
     }
 }

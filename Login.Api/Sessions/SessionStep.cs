@@ -21,7 +21,7 @@ public sealed partial class SessionStep(SessionStore sessions, UserStore users, 
             await users.SetPreferredLanguageAsync(user.Id, language);
         }
         var (secret, session) = await sessions.CreateAsync(new NewSession(user.Id, user.AccountId, user.Username, user.AccountKey, user.Roles,
-            language, state.DeviceLabel, state.Ip, user.SecurityStamp, state.SessionNotAfter));
+            language, state.DeviceLabel, state.Ip, user.SecurityStamp, state.SessionNotAfter, state.SsoOrigin));
         metrics.Attempt("success");
         await audit.RecordAsync(AuditEvents.LoginSucceeded, user.AccountId, user.Id, ip: state.Ip);
         LogSignedIn(logger, user.Id);

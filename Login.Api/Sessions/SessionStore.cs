@@ -44,13 +44,14 @@ public sealed class SessionLifetimeOptions
 public sealed record Session(
     string Handle, Guid UserId, Guid AccountId, string Username, string AccountKey, string[] Roles, string Language,
     DateTime CreatedAt, DateTime LastSeenAt, DateTime AbsoluteExpiresAt, string DeviceLabel, string? Ip,
-    Guid SecurityStamp, string? RolesVersion);
+    Guid SecurityStamp, string? RolesVersion, SsoSessionOrigin? Sso = null);
 
 /// <param name="SecurityStamp">The user's security stamp as read for this login: a password change, reset or SSO
 /// enforcement rotates it and so ends the session, even one issued by a login that raced the change.</param>
 /// <param name="NotAfter">An end the session must not outlive (an SSO IdP's SessionNotOnOrAfter); the earlier of it and the absolute lifetime wins.</param>
+/// <param name="Sso">The IdP identity of an SSO sign-in, for single logout.</param>
 public sealed record NewSession(Guid UserId, Guid AccountId, string Username, string AccountKey, string[] Roles, string Language, string DeviceLabel,
-    string? Ip, Guid SecurityStamp, DateTime? NotAfter = null);
+    string? Ip, Guid SecurityStamp, DateTime? NotAfter = null, SsoSessionOrigin? Sso = null);
 
 /// <summary>One page of a user's sessions, newest first, and how many there are in all.</summary>
 public sealed record SessionPage(IReadOnlyList<Session> Items, int Page, int PageSize, int Total)
@@ -122,7 +123,14 @@ public sealed partial class SessionStore(
         }
         var session = new Session(HandleOf(secret), request.UserId, request.AccountId, request.Username, request.AccountKey, request.Roles,
             request.Language, now, now, absoluteExpiry, request.DeviceLabel, request.Ip,
-            request.SecurityStamp, SessionUserState.RolesVersionOf(request.Roles));
+            request.SecurityStamp, SessionUserState.RolesVersionOf(request.Roles), request.Sso);
+        if (request.Sso is { } sso)
+        {
+            // Indexed before the session exists, so an IdP-initiated logout from now on finds it.
+            var identity = IdentityKey(request.AccountId, sso.IdpEntityId, sso.NameId);
+            await redis.GetDatabase().SetAddAsync(identity, IdentityMember(request.UserId, session.Handle));
+            await redis.GetDatabase().KeyExpireAsync(identity, options.Value.AbsoluteLifetime + TtlMargin);
+        }
         var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(CreateScript, [Key(session.Handle), UserKey(session.UserId)],
         [
             session.Handle, JsonSerializer.Serialize(session), (long)Ttl(session, now).TotalMilliseconds, Score(now),
@@ -274,6 +282,47 @@ public sealed partial class SessionStore(
         }
     }
 
+    /// <summary>
+    /// IdP-initiated single logout: ends every live session signed in with this IdP identity of the account, of any
+    /// user, and with <paramref name="sessionIndexes"/> only those of these IdP sessions (SAML core §3.7.3.2).
+    /// </summary>
+    /// <returns>The user of each session that ended.</returns>
+    public async Task<IReadOnlyList<Guid>> EndSsoIdentityAsync(Guid accountId, string idpEntityId, string nameId, IReadOnlyCollection<string> sessionIndexes)
+    {
+        var db = redis.GetDatabase();
+        var identity = IdentityKey(accountId, idpEntityId, nameId);
+        var ended = new List<Guid>();
+        foreach (var member in await db.SetMembersAsync(identity))
+        {
+            var text = member.ToString();
+            var colon = text.IndexOf(':');
+            if (colon < 0 || !Guid.TryParseExact(text[..colon], "N", out var userId))
+            {
+                await db.SetRemoveAsync(identity, member);
+                continue;
+            }
+            var handle = text[(colon + 1)..];
+            var json = await db.StringGetAsync(Key(handle));
+            if (json.IsNullOrEmpty || JsonSerializer.Deserialize<Session>(json.ToString()) is not { Sso: { } sso } session)
+            {
+                await db.SetRemoveAsync(identity, member);
+                continue;
+            }
+            // The hash could collide in theory; the stored identity decides.
+            if (session.AccountId != accountId || sso.IdpEntityId != idpEntityId || sso.NameId != nameId
+                || (sessionIndexes.Count > 0 && (sso.SessionIndex is null || !sessionIndexes.Contains(sso.SessionIndex))))
+            {
+                continue;
+            }
+            if (await EndAsync(userId, handle))
+            {
+                ended.Add(userId);
+            }
+            await db.SetRemoveAsync(identity, member);
+        }
+        return ended;
+    }
+
     /// <summary>The user's row changed (roles, web access, status): every session re-reads it at its next request.</summary>
     public Task UserChangedAsync(Guid userId) => userStates.InvalidateAsync(userId);
 
@@ -317,6 +366,12 @@ public sealed partial class SessionStore(
     private static RedisKey Key(string handle) => KeyPrefix + handle;
 
     private static RedisKey UserKey(Guid userId) => $"user-sessions:{userId:N}";
+
+    /// <summary>The sessions of one IdP identity; the key is a hash, so no NameID appears in Redis key names.</summary>
+    private static RedisKey IdentityKey(Guid accountId, string idpEntityId, string nameId) =>
+        "sso-identity-sessions:" + WebEncoders.Base64UrlEncode(SHA256.HashData(Encoding.UTF8.GetBytes($"{accountId:N}\n{idpEntityId}\n{nameId}")));
+
+    private static RedisValue IdentityMember(Guid userId, string handle) => $"{userId:N}:{handle}";
 
     [LoggerMessage(EventId = 1301, Level = LogLevel.Information, Message = "Session of user {UserId} ended at its next request ({Reason})")]
     private static partial void LogEnded(ILogger logger, Guid userId, string reason);

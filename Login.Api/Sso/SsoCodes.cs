@@ -12,7 +12,7 @@ namespace AccessPlatform.Login.Sso;
 /// page for that identity instead of a session.
 /// </summary>
 public sealed record SsoCodeGrant(Guid UserId, Guid AccountId, string ReturnPath, string BrowserBindingHash,
-    DateTimeOffset? SessionNotOnOrAfter = null, SsoIdentity? Link = null);
+    DateTimeOffset? SessionNotOnOrAfter = null, SsoIdentity? Link = null, Sessions.SsoSessionOrigin? Origin = null);
 
 /// <summary>
 /// One-time codes that hand an SSO login from Sso.Api to the browser: 256 random bits, kept in Redis under their

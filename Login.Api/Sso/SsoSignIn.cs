@@ -17,6 +17,18 @@ public static class SsoAuditEvents
     public const string UserProvisioned = "sso.user_provisioned";
     public const string SettingsChanged = "sso.settings_changed";
     public const string EnforcementChanged = "sso.enforcement_changed";
+
+    /// <summary>Single logout: the SP-initiated LogoutRequest was sent (reason sp-initiated).</summary>
+    public const string SloSent = "sso.slo_sent";
+
+    /// <summary>The IdP's LogoutResponse arrived and validated (reason success, or the IdP's status, e.g. partial-logout).</summary>
+    public const string SloCompleted = "sso.slo_completed";
+
+    /// <summary>An IdP-initiated LogoutRequest ended the sessions of its identity (reason sessions-ended-N).</summary>
+    public const string SloIdpInitiated = "sso.slo_idp_initiated";
+
+    /// <summary>A logout message was refused (reason saml-&lt;rule&gt;); nothing was ended.</summary>
+    public const string SloRefused = "sso.slo_refused";
 }
 
 /// <summary>Reason codes of refused SSO logins decided here; Sso.Api adds its own <c>saml-*</c> codes.</summary>

@@ -14,6 +14,8 @@ public static class SsoSettingsDiff
         var changes = new List<string>();
         Text(changes, "IdP entity id", before.IdpEntityId, after.EntityId);
         Text(changes, "IdP SSO URL", before.IdpSsoUrl, after.SsoUrl);
+        Text(changes, "IdP SLO URL", before.IdpSloUrl, after.SloUrl);
+        Text(changes, "IdP SLO response URL", before.IdpSloResponseUrl, after.SloResponseUrl);
         var old = before.IdpCertificates.Select(c => Thumbprint(Convert.FromBase64String(c))).ToHashSet(StringComparer.Ordinal);
         var next = after.Certificates.Select(c => Thumbprint(c.RawData)).ToHashSet(StringComparer.Ordinal);
         changes.AddRange(next.Except(old).Order(StringComparer.Ordinal).Select(t => $"IdP certificate added: SHA-256 {t}"));
@@ -29,11 +31,11 @@ public static class SsoSettingsDiff
 
     private static string Thumbprint(byte[] der) => Convert.ToHexString(SHA256.HashData(der));
 
-    private static void Text(List<string> changes, string name, string? before, string after)
+    private static void Text(List<string> changes, string name, string? before, string? after)
     {
         if (!string.Equals(before, after, StringComparison.Ordinal))
         {
-            changes.Add($"{name}: {before ?? "(none)"} → {after}");
+            changes.Add($"{name}: {before ?? "(none)"} → {after ?? "(none)"}");
         }
     }
 

@@ -13,6 +13,9 @@ public sealed record SsoSettingsInput
     public string? MetadataXml { get; init; }
     public string? IdpEntityId { get; init; }
     public string? IdpSsoUrl { get; init; }
+
+    /// <summary>The IdP's single logout URL (HTTP-Redirect), optional; from the metadata when metadata is given.</summary>
+    public string? IdpSloUrl { get; init; }
     public string[]? Certificates { get; init; }
     public bool EnforceSso { get; init; }
     public bool JitProvisioning { get; init; }
@@ -33,7 +36,7 @@ public sealed record SsoSettingsView(
     string Account, string SsoUrl, string SpEntityId, string AcsUrl, string MetadataUrl, string SpMetadata, bool Configured,
     string? IdpEntityId, string? IdpSsoUrl, IdpCertificateView[] IdpCertificates, bool WantAuthnRequestsSigned,
     bool EnforceSso, bool JitProvisioning, bool AllowIdpInitiated, bool LinkExistingUsersByEmail, SpCertificateView[] SpCertificates,
-    bool RequireEncryptedAssertions = false, SpCertificateView[]? SpEncryptionCertificates = null);
+    bool RequireEncryptedAssertions = false, SpCertificateView[]? SpEncryptionCertificates = null, string? IdpSloUrl = null);
 
 /// <summary>Reads, validates and saves an account's SSO settings: shared by the admin API and the admin page.</summary>
 public sealed class SsoSettingsService(SsoConnectionStore store, SpSigningKeys spKeys, LoginApiBridge loginApi, IOptions<SsoOptions> options)
@@ -59,7 +62,7 @@ public sealed class SsoSettingsService(SsoConnectionStore store, SpSigningKeys s
                 [.. certificates.Select(c => new IdpCertificateView(c.Subject, c.GetCertHashString(HashAlgorithmName.SHA256), c.NotBefore.ToUniversalTime(), c.NotAfter.ToUniversalTime(), c.ExportCertificatePem()))],
                 connection.WantAuthnRequestsSigned, connection.EnforceSso, connection.JitProvisioning, connection.AllowIdpInitiated,
                 connection.LinkExistingUsersByEmail, [.. spKeyList.Select(SpCertificateViewOf)],
-                connection.RequireEncryptedAssertions, [.. encryptionKeys.Select(SpCertificateViewOf)]);
+                connection.RequireEncryptedAssertions, [.. encryptionKeys.Select(SpCertificateViewOf)], connection.IdpSloUrl);
         }
         finally
         {
@@ -84,7 +87,7 @@ public sealed class SsoSettingsService(SsoConnectionStore store, SpSigningKeys s
         var errors = new Dictionary<string, string[]>();
         if (!string.IsNullOrWhiteSpace(input.MetadataXml))
         {
-            if (!string.IsNullOrWhiteSpace(input.IdpSsoUrl) || input.Certificates?.Any(c => !string.IsNullOrWhiteSpace(c)) == true)
+            if (!string.IsNullOrWhiteSpace(input.IdpSsoUrl) || !string.IsNullOrWhiteSpace(input.IdpSloUrl) || input.Certificates?.Any(c => !string.IsNullOrWhiteSpace(c)) == true)
             {
                 errors["metadataXml"] = ["Give either the IdP metadata or the SSO URL and certificates by hand, not both."];
                 return errors;
@@ -103,10 +106,15 @@ public sealed class SsoSettingsService(SsoConnectionStore store, SpSigningKeys s
             CheckEntityId(errors, "metadataXml", metadata.EntityId);
             CheckSsoUrl(errors, "metadataXml", metadata.SingleSignOnUrl);
             CheckCertificates(errors, "metadataXml", metadata.SigningCertificates);
+            foreach (var metadataSloUrl in new[] { metadata.SingleLogoutUrl, metadata.SingleLogoutResponseUrl }.OfType<string>())
+            {
+                CheckSsoUrl(errors, "metadataXml", metadataSloUrl, "The IdP single logout URL must be an absolute https URL.");
+            }
             if (errors.Count == 0)
             {
                 settings = new IdpSettings(metadata.EntityId, metadata.SingleSignOnUrl, metadata.SigningCertificates, metadata.WantAuthnRequestsSigned,
-                    input.EnforceSso, input.JitProvisioning, input.AllowIdpInitiated, input.LinkExistingUsersByEmail)
+                    input.EnforceSso, input.JitProvisioning, input.AllowIdpInitiated, input.LinkExistingUsersByEmail,
+                    metadata.SingleLogoutUrl, metadata.SingleLogoutResponseUrl)
                 {
                     RequireEncryptedAssertions = input.RequireEncryptedAssertions,
                 };
@@ -131,6 +139,11 @@ public sealed class SsoSettingsService(SsoConnectionStore store, SpSigningKeys s
         else
         {
             CheckSsoUrl(errors, "idpSsoUrl", ssoUrl);
+        }
+        var sloUrl = string.IsNullOrWhiteSpace(input.IdpSloUrl) ? null : input.IdpSloUrl.Trim();
+        if (sloUrl is not null)
+        {
+            CheckSsoUrl(errors, "idpSloUrl", sloUrl, "The IdP single logout URL must be an absolute https URL.");
         }
         var pems = (input.Certificates ?? []).Where(c => !string.IsNullOrWhiteSpace(c)).ToList();
         var certificates = new List<X509Certificate2>();
@@ -163,7 +176,7 @@ public sealed class SsoSettingsService(SsoConnectionStore store, SpSigningKeys s
         if (errors.Count == 0)
         {
             settings = new IdpSettings(entityId!, ssoUrl!, certificates, WantAuthnRequestsSigned: false,
-                input.EnforceSso, input.JitProvisioning, input.AllowIdpInitiated, input.LinkExistingUsersByEmail)
+                input.EnforceSso, input.JitProvisioning, input.AllowIdpInitiated, input.LinkExistingUsersByEmail, sloUrl)
             {
                 RequireEncryptedAssertions = input.RequireEncryptedAssertions,
             };
@@ -226,13 +239,14 @@ public sealed class SsoSettingsService(SsoConnectionStore store, SpSigningKeys s
         }
     }
 
-    private void CheckSsoUrl(Dictionary<string, string[]> errors, string field, string url)
+    private void CheckSsoUrl(Dictionary<string, string[]> errors, string field, string url,
+        string message = "The IdP single sign-on URL must be an absolute https URL.")
     {
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || url.Length > 2048
             || !(uri.Scheme == Uri.UriSchemeHttps || (uri.Scheme == Uri.UriSchemeHttp && options.Value.AllowHttpIdp))
             || !string.IsNullOrEmpty(uri.Fragment) || !string.IsNullOrEmpty(uri.UserInfo))
         {
-            errors[field] = ["The IdP single sign-on URL must be an absolute https URL."];
+            errors[field] = [message];
         }
     }
 

@@ -19,6 +19,8 @@ public sealed class SsoConnection
     public bool AllowIdpInitiated { get; init; }
     public bool LinkExistingUsersByEmail { get; init; }
     public bool RequireEncryptedAssertions { get; init; }
+    public string? IdpSloUrl { get; init; }
+    public string? IdpSloResponseUrl { get; init; }
     public DateTime UpdatedAt { get; init; }
 
     public bool IsConfigured => IdpEntityId is not null && IdpSsoUrl is not null && IdpCertificates.Length > 0;
@@ -34,13 +36,16 @@ public sealed class SsoConnection
         WantAuthnRequestsSigned = WantAuthnRequestsSigned,
         AllowIdpInitiated = AllowIdpInitiated,
         RequireEncryptedAssertions = RequireEncryptedAssertions,
+        SingleLogoutUrl = IdpSloUrl,
+        SingleLogoutResponseUrl = IdpSloResponseUrl,
     };
 }
 
 /// <summary>What an Account Manager configured, already validated.</summary>
 public sealed record IdpSettings(
     string EntityId, string SsoUrl, IReadOnlyList<X509Certificate2> Certificates, bool WantAuthnRequestsSigned,
-    bool EnforceSso, bool JitProvisioning, bool AllowIdpInitiated, bool LinkExistingUsersByEmail = false)
+    bool EnforceSso, bool JitProvisioning, bool AllowIdpInitiated, bool LinkExistingUsersByEmail = false,
+    string? SloUrl = null, string? SloResponseUrl = null)
 {
     /// <summary>Refuse plain assertions (saml-encryption-required). Off by default.</summary>
     public bool RequireEncryptedAssertions { get; init; }
@@ -53,7 +58,7 @@ public sealed class SsoConnectionStore(NpgsqlDataSource db, SpSigningKeys spKeys
 
     private const string Select = """
         SELECT account_key, idp_entity_id, idp_sso_url, idp_certificates, want_authn_requests_signed, enforce_sso, jit_provisioning,
-               allow_idp_initiated, link_existing_users_by_email, require_encrypted_assertions, updated_at
+               allow_idp_initiated, link_existing_users_by_email, require_encrypted_assertions, idp_slo_url, idp_slo_response_url, updated_at
         FROM sso_connections
         """;
 
@@ -85,12 +90,12 @@ public sealed class SsoConnectionStore(NpgsqlDataSource db, SpSigningKeys spKeys
             UPDATE sso_connections SET idp_entity_id = @EntityId, idp_sso_url = @SsoUrl, idp_certificates = @certificates,
                    want_authn_requests_signed = @WantAuthnRequestsSigned, enforce_sso = @EnforceSso, jit_provisioning = @JitProvisioning,
                    allow_idp_initiated = @AllowIdpInitiated, link_existing_users_by_email = @LinkExistingUsersByEmail,
-                   require_encrypted_assertions = @RequireEncryptedAssertions, updated_at = now()
+                   require_encrypted_assertions = @RequireEncryptedAssertions, idp_slo_url = @SloUrl, idp_slo_response_url = @SloResponseUrl, updated_at = now()
             WHERE account_key = @accountKey
             """, new
         {
             accountKey, settings.EntityId, settings.SsoUrl, settings.WantAuthnRequestsSigned, settings.EnforceSso, settings.JitProvisioning,
-            settings.AllowIdpInitiated, settings.LinkExistingUsersByEmail, settings.RequireEncryptedAssertions, certificates = settings.Certificates.Select(c => Convert.ToBase64String(c.RawData)).ToArray(),
+            settings.AllowIdpInitiated, settings.LinkExistingUsersByEmail, settings.RequireEncryptedAssertions, settings.SloUrl, settings.SloResponseUrl, certificates = settings.Certificates.Select(c => Convert.ToBase64String(c.RawData)).ToArray(),
         });
     }
 }

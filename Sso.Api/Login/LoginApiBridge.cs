@@ -92,6 +92,32 @@ public sealed class LoginApiBridge(HttpClient http, Microsoft.Extensions.Options
         response.EnsureSuccessStatusCode();
     }
 
+    /// <summary>The IdP identity of the session the ticket stands for, once; null for an unknown, used or expired ticket.</summary>
+    public async Task<SsoLogoutTicket?> RedeemLogoutTicketAsync(string ticket, CancellationToken cancellationToken)
+    {
+        using var response = await SendInternalAsync(HttpMethod.Post, SsoBridge.LogoutTicketPath(ticket), new { }, cancellationToken);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadFromJsonAsync<SsoLogoutTicket>(cancellationToken);
+    }
+
+    /// <summary>Ends every session of the identity (IdP-initiated single logout); Login.Api audits how many.</summary>
+    public async Task<int> EndIdentitySessionsAsync(SsoIdpLogout logout, CancellationToken cancellationToken)
+    {
+        using var response = await SendInternalAsync(HttpMethod.Post, SsoBridge.LogoutsPath, logout, cancellationToken);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<SsoIdpLogoutResult>(cancellationToken))?.Ended ?? 0;
+    }
+
+    public async Task RecordLogoutEventAsync(SsoLogoutEvent logoutEvent, CancellationToken cancellationToken)
+    {
+        using var response = await SendInternalAsync(HttpMethod.Post, SsoBridge.LogoutEventsPath, logoutEvent, cancellationToken);
+        response.EnsureSuccessStatusCode();
+    }
+
     /// <summary>The caller's session, asking Login.Api with the caller's own session cookie; null when not signed in.</summary>
     public async Task<SessionInfo?> GetSessionAsync(string cookieName, string cookieValue, CancellationToken cancellationToken)
     {

@@ -27,6 +27,7 @@ public static partial class SamlLoginApi
         saml.MapGet("/", Start).WithName("StartSamlLogin");
         saml.MapPost("/acs", Consume).WithName("SamlAssertionConsumer").DisableAntiforgery();
         saml.MapGet("/metadata", Metadata).WithName("SamlSpMetadata");
+        saml.MapSamlLogoutApi();
         return app;
     }
 
@@ -122,7 +123,7 @@ public static partial class SamlLoginApi
                 FirstValue(identity.Attributes, GivenNameAttributes), FirstValue(identity.Attributes, FamilyNameAttributes),
                 connection.JitProvisioning, returnPath,
                 SsoBridge.BindingHash(binding), ip, identity.SessionNotOnOrAfter,
-                identity.NameIdFormat, connection.LinkExistingUsersByEmail), cancellationToken);
+                identity.NameIdFormat, connection.LinkExistingUsersByEmail, identity.SessionIndex is { Length: <= 256 } index ? index : null), cancellationToken);
             if (outcome is BridgeOutcome.Invalid)
             {
                 await loginApi.RecordRefusalAsync(account, "saml-identity-invalid", ip, cancellationToken);

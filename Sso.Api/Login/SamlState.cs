@@ -11,6 +11,9 @@ namespace AccessPlatform.Sso.Login;
 /// <summary>An AuthnRequest this browser started, waiting for its response.</summary>
 public sealed record PendingRequest(string Account, string RequestId, string ReturnPath);
 
+/// <summary>A LogoutRequest this browser carries to the IdP, waiting for its LogoutResponse; the user is for the audit.</summary>
+public sealed record PendingLogout(string Account, string RequestId, Guid UserId);
+
 /// <summary>
 /// SAML state. A pending AuthnRequest lives in the browser only: an HttpOnly cookie encrypted and authenticated with
 /// the platform's shared Data Protection key ring (any replica reads it) and limited to
@@ -24,7 +27,13 @@ public sealed class SamlState(IConnectionMultiplexer redis, IDataProtectionProvi
     private readonly ITimeLimitedDataProtector protector =
         dataProtection.CreateProtector("AccessPlatform.Sso.PendingRequest.v1").ToTimeLimitedDataProtector();
 
+    private readonly ITimeLimitedDataProtector logoutProtector =
+        dataProtection.CreateProtector("AccessPlatform.Sso.PendingLogout.v1").ToTimeLimitedDataProtector();
+
     public string CookieName { get; } = environment.IsDevelopment() ? "ap_saml_req" : "__Host-ap_saml_req";
+
+    /// <summary>The pending LogoutRequest's cookie: the IdP sends the browser back by a top-level GET (or POST), Lax suffices for the GET.</summary>
+    public string LogoutCookieName { get; } = environment.IsDevelopment() ? "ap_saml_logout" : "__Host-ap_saml_logout";
 
     private TimeSpan Lifetime => TimeSpan.FromMinutes(options.Value.PendingRequestMinutes);
 
@@ -41,6 +50,44 @@ public sealed class SamlState(IConnectionMultiplexer redis, IDataProtectionProvi
         IsEssential = true,
         MaxAge = Lifetime,
     };
+
+    /// <summary>
+    /// The LogoutResponse comes back by a top-level redirect (GET) or an auto-posted form; POST needs SameSite=None,
+    /// which needs Secure, so development (plain http) gets Lax and the Redirect binding.
+    /// </summary>
+    public CookieOptions LogoutCookieOptions => CookieOptions;
+
+    public string StartLogout(PendingLogout pending) =>
+        logoutProtector.Protect(JsonSerializer.Serialize(pending), clock.GetUtcNow() + Lifetime);
+
+    /// <summary>The pending LogoutRequest of this cookie, once (its id is marked answered like a login's).</summary>
+    public async Task<PendingLogout?> TakeLogoutAsync(string? cookie)
+    {
+        if (cookie is not { Length: > 0 and <= 2048 })
+        {
+            return null;
+        }
+        PendingLogout? pending;
+        DateTimeOffset expiration;
+        try
+        {
+            pending = JsonSerializer.Deserialize<PendingLogout>(logoutProtector.Unprotect(cookie, out expiration));
+        }
+        catch (CryptographicException)
+        {
+            return null;
+        }
+        if (pending is null || expiration <= clock.GetUtcNow())
+        {
+            return null;
+        }
+        var ttl = expiration - clock.GetUtcNow() + TimeSpan.FromMinutes(1);
+        return await redis.GetDatabase().StringSetAsync(AnsweredKey(pending.RequestId), "1", ttl, When.NotExists) ? pending : null;
+    }
+
+    /// <summary>Replay cache of IdP LogoutRequest ids (add-if-absent), until they would be too old anyway.</summary>
+    public Task<bool> TryRememberLogoutRequestAsync(string account, string requestId, DateTimeOffset until) =>
+        redis.GetDatabase().StringSetAsync($"{LogoutRequestPrefix}{account}:{Hash(requestId)}", "1", ReplayTtl(until, clock.GetUtcNow()), When.NotExists);
 
     /// <returns>The cookie value: the pending request, encrypted, valid for <see cref="SsoOptions.PendingRequestMinutes"/>.</returns>
     public string Start(PendingRequest pending) =>
@@ -89,6 +136,7 @@ public sealed class SamlState(IConnectionMultiplexer redis, IDataProtectionProvi
     /// <summary>Key prefixes this class writes, for operators (and tests) counting what SAML traffic leaves in Redis.</summary>
     public const string AnsweredPrefix = "saml-answered:";
     public const string AssertionPrefix = "saml-assertion:";
+    public const string LogoutRequestPrefix = "saml-logout-request:";
 
     private static RedisKey AnsweredKey(string requestId) => AnsweredPrefix + Hash(requestId);
 

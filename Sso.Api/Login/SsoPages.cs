@@ -19,6 +19,10 @@ public static class SsoPages
 
     public static IResult Busy(HttpContext http) => Page(http, "Page_Busy_Title", "Page_Busy_Text", StatusCodes.Status503ServiceUnavailable);
 
+    /// <summary>After single logout: signed out of the platform, and whether the IdP confirmed its side.</summary>
+    public static IResult SignedOut(HttpContext http, bool confirmedByIdp, int status) =>
+        Page(http, "Slo_SignedOut_Title", confirmedByIdp ? "Slo_SignedOut_Text" : "Slo_NotConfirmed_Text", status);
+
     private static IResult Page(HttpContext http, string titleKey, string textKey, int status)
     {
         // UseRequestLocalization has set the UI culture from ?culture=, the language cookie or Accept-Language.

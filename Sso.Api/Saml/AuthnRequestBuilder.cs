@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
@@ -10,9 +9,6 @@ namespace Sso.Api.Saml;
 /// <summary>Builds SP-initiated AuthnRequests for the HTTP-Redirect binding (SAML bindings §3.4).</summary>
 public sealed class AuthnRequestBuilder
 {
-    // Bindings §3.4.3: RelayState MUST NOT exceed 80 bytes.
-    private const int MaxRelayStateBytes = 80;
-
     private readonly SpConfig _sp;
     private readonly IdpConfig _idp;
     private readonly TimeProvider _clock;
@@ -33,11 +29,6 @@ public sealed class AuthnRequestBuilder
     /// </summary>
     public SamlRedirect BuildRedirect(string? relayState = null, bool forceAuthn = false)
     {
-        if (relayState is not null && Encoding.UTF8.GetByteCount(relayState) > MaxRelayStateBytes)
-        {
-            throw new ArgumentException("RelayState must not exceed 80 bytes.", nameof(relayState));
-        }
-
         var signingCert = _sp.SigningCertificate;
         if (signingCert is null && _idp.WantAuthnRequestsSigned)
         {
@@ -46,27 +37,8 @@ public sealed class AuthnRequestBuilder
 
         var id = NewId();
         var xml = BuildXml(id, _clock.GetUtcNow(), forceAuthn);
-
-        // The signature covers exactly this octet string, in this order (bindings §3.4.4.1).
-        var query = new StringBuilder();
-        query.Append("SAMLRequest=").Append(Uri.EscapeDataString(DeflateToBase64(xml)));
-        if (!string.IsNullOrEmpty(relayState))
-        {
-            query.Append("&RelayState=").Append(Uri.EscapeDataString(relayState));
-        }
-
-        if (signingCert is not null)
-        {
-            using var key = signingCert.GetRSAPrivateKey()
-                ?? throw new InvalidOperationException("The SP signing certificate has no RSA private key.");
-            query.Append("&SigAlg=").Append(Uri.EscapeDataString(SamlConstants.RsaSha256));
-            var signature = key.SignData(Encoding.UTF8.GetBytes(query.ToString()), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-            query.Append("&Signature=").Append(Uri.EscapeDataString(Convert.ToBase64String(signature)));
-        }
-
         // The configured SSO URL may already carry a query (e.g. an IdP-specific tenant id).
-        var separator = _idp.SingleSignOnUrl.Contains('?') ? '&' : '?';
-        return new SamlRedirect(id, _idp.SingleSignOnUrl + separator + query);
+        return new SamlRedirect(id, RedirectBinding.Url(_idp.SingleSignOnUrl, RedirectBinding.Encode(xml, RedirectBinding.RequestParameter, relayState, signingCert)));
     }
 
     internal string BuildXml(string id, DateTimeOffset issueInstant, bool forceAuthn)
@@ -103,17 +75,4 @@ public sealed class AuthnRequestBuilder
 
     internal static string FormatInstant(DateTimeOffset instant) =>
         instant.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
-
-    private static string DeflateToBase64(string xml)
-    {
-        using var buffer = new MemoryStream();
-        // Raw DEFLATE (RFC 1951) without zlib header, as the binding requires.
-        using (var deflate = new DeflateStream(buffer, CompressionLevel.Optimal, leaveOpen: true))
-        {
-            var bytes = Encoding.UTF8.GetBytes(xml);
-            deflate.Write(bytes, 0, bytes.Length);
-        }
-
-        return Convert.ToBase64String(buffer.GetBuffer(), 0, (int)buffer.Length);
-    }
 }

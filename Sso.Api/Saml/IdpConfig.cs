@@ -30,6 +30,12 @@ public sealed record IdpConfig
     /// <summary>Accept rsa-sha1 / sha1 signatures for legacy IdPs. Off by default.</summary>
     public bool AllowSha1 { get; init; }
 
+    /// <summary>The IdP's SingleLogoutService Location (HTTP-Redirect binding); null: no single logout.</summary>
+    public string? SingleLogoutUrl { get; init; }
+
+    /// <summary>Its ResponseLocation, where LogoutResponses go when it differs from <see cref="SingleLogoutUrl"/>.</summary>
+    public string? SingleLogoutResponseUrl { get; init; }
+
     /// <summary>The NameIDPolicy Format sent in AuthnRequests.</summary>
     public string NameIdFormat { get; init; } = SamlConstants.NameIdFormatUnspecified;
 }

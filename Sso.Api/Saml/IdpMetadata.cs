@@ -7,7 +7,9 @@ public sealed record IdpMetadata(
     string EntityId,
     string SingleSignOnUrl,
     IReadOnlyList<X509Certificate2> SigningCertificates,
-    bool WantAuthnRequestsSigned)
+    bool WantAuthnRequestsSigned,
+    string? SingleLogoutUrl = null,
+    string? SingleLogoutResponseUrl = null)
 {
     /// <summary>A config with the secure defaults (no IdP-initiated login, no SHA-1).</summary>
     public IdpConfig ToIdpConfig() => new()
@@ -16,5 +18,7 @@ public sealed record IdpMetadata(
         SingleSignOnUrl = SingleSignOnUrl,
         SigningCertificates = SigningCertificates,
         WantAuthnRequestsSigned = WantAuthnRequestsSigned,
+        SingleLogoutUrl = SingleLogoutUrl,
+        SingleLogoutResponseUrl = SingleLogoutResponseUrl,
     };
 }

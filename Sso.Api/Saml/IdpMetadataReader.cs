@@ -86,7 +86,14 @@ public static class IdpMetadataReader
         var wantSigned = SafeXml.Attr(descriptor, "WantAuthnRequestsSigned") is { } w
             && (w == "true" || w == "1");
 
-        return new IdpMetadata(id, ssoUrl, certs, wantSigned);
+        // Single logout is optional (Google Workspace has none); we send and answer by HTTP-Redirect only.
+        var slo = SafeXml.Children(descriptor, SamlConstants.MetadataNamespace, "SingleLogoutService")
+            .FirstOrDefault(e => SafeXml.Attr(e, "Binding") == SamlConstants.HttpRedirectBinding
+                && Uri.TryCreate(SafeXml.Attr(e, "Location"), UriKind.Absolute, out _));
+        var sloUrl = slo is null ? null : SafeXml.Attr(slo, "Location");
+        var sloResponseUrl = slo is not null && SafeXml.Attr(slo, "ResponseLocation") is { } r && Uri.TryCreate(r, UriKind.Absolute, out _) ? r : null;
+
+        return new IdpMetadata(id, ssoUrl, certs, wantSigned, sloUrl, sloResponseUrl);
     }
 
     private static bool Is(XmlElement e, string localName) =>

@@ -24,7 +24,7 @@ public static class SamlResponseValidator
         "urn:oid:1.2.840.113549.1.9.1",
     ];
 
-    private static readonly HashSet<string> KnownStatusCodes = new(StringComparer.Ordinal)
+    internal static readonly HashSet<string> KnownStatusCodes = new(StringComparer.Ordinal)
     {
         "urn:oasis:names:tc:SAML:2.0:status:Requester",
         "urn:oasis:names:tc:SAML:2.0:status:Responder",
@@ -589,7 +589,7 @@ public static class SamlResponseValidator
         "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK",
     ];
 
-    private static DateTimeOffset ParseInstant(string value)
+    internal static DateTimeOffset ParseInstant(string value)
     {
         if (DateTimeOffset.TryParseExact(
                 value.Trim(),

@@ -27,6 +27,9 @@ public sealed record SpConfig
     /// <summary>Assertion Consumer Service URL (HTTP-POST): the entity id + "acs".</summary>
     public string AcsUrl => EntityId + "acs";
 
+    /// <summary>Single Logout Service URL (HTTP-Redirect and HTTP-POST): the entity id + "slo".</summary>
+    public string SloUrl => EntityId + "slo";
+
     public X509Certificate2? SigningCertificate { get; }
 
     /// <summary>

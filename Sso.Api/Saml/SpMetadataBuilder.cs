@@ -37,7 +37,7 @@ public static class SpMetadataBuilder
             w.WriteAttributeString("AuthnRequestsSigned", signingCertificates.Count == 0 ? "false" : "true");
             w.WriteAttributeString("WantAssertionsSigned", "true");
 
-            // Element order follows the metadata schema: KeyDescriptor, NameIDFormat, AssertionConsumerService.
+            // Element order follows the metadata schema: KeyDescriptor, SingleLogoutService, NameIDFormat, AssertionConsumerService.
             foreach (var certificate in signingCertificates)
             {
                 w.WriteStartElement("md", "KeyDescriptor", SamlConstants.MetadataNamespace);
@@ -51,6 +51,14 @@ public static class SpMetadataBuilder
             }
 
             WriteEncryptionKeys(w, encryptionCertificates ?? []);
+            // After the KeyDescriptors, before NameIDFormat (schema order): where IdPs send logout requests and responses.
+            foreach (var binding in new[] { SamlConstants.HttpRedirectBinding, SamlConstants.HttpPostBinding })
+            {
+                w.WriteStartElement("md", "SingleLogoutService", SamlConstants.MetadataNamespace);
+                w.WriteAttributeString("Binding", binding);
+                w.WriteAttributeString("Location", sp.SloUrl);
+                w.WriteEndElement();
+            }
 
             foreach (var format in new[] { SamlConstants.NameIdFormatEmail, SamlConstants.NameIdFormatPersistent, SamlConstants.NameIdFormatUnspecified })
             {

@@ -68,6 +68,7 @@ public sealed partial class SamlIdpFixture : IAsyncLifetime
         }
         process?.Dispose();
         Http.Dispose();
+        NoRedirectHttp.Dispose();
         Directory.Delete(keysDirectory, recursive: true);
         return Task.CompletedTask;
     }
@@ -82,6 +83,38 @@ public sealed partial class SamlIdpFixture : IAsyncLifetime
     }
 
     public Task<string> MetadataAsync() => Http.GetStringAsync(new Uri(Address, "/metadata"));
+
+    /// <summary>For single logout: the IdP's answers are redirects the test follows itself (to the gateway, with the browser's cookies).</summary>
+    public HttpClient NoRedirectHttp { get; } = new(new HttpClientHandler { AllowAutoRedirect = false }) { Timeout = TimeSpan.FromSeconds(30) };
+
+    /// <summary>An IdP-initiated LogoutRequest (HTTP-Redirect, signed by samlify with <paramref name="key"/>): its id and URL at the SP.</summary>
+    public async Task<(string Id, Uri Url)> LogoutRequestAsync(string spMetadata, string nameId, string? sessionIndex = null, string key = "primary")
+    {
+        using var response = await Http.PostAsJsonAsync(new Uri(Address, "/logout-request"), new { spMetadata, nameId, sessionIndex, key });
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, body);
+        var json = JsonDocument.Parse(body).RootElement;
+        return (json.GetProperty("id").GetString()!, new Uri(json.GetProperty("url").GetString()!));
+    }
+
+    /// <summary>samlify verifies the SP's LogoutResponse (signature with the SP metadata's key, issuer, status Success) and returns what it read.</summary>
+    public async Task<JsonElement> ParseLogoutResponseAsync(string spMetadata, Uri url)
+    {
+        using var response = await Http.PostAsJsonAsync(new Uri(Address, "/parse-logout-response"), new { spMetadata, url = url.ToString() });
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, body);
+        return JsonDocument.Parse(body).RootElement;
+    }
+
+    /// <summary>An HTTP-Redirect query carrying <paramref name="deflated"/>, signed with the IdP key <paramref name="key"/> (hostile cases).</summary>
+    public string SignedRedirectQuery(string parameter, byte[] deflated, string key = "primary")
+    {
+        var query = $"{parameter}={Uri.EscapeDataString(Convert.ToBase64String(deflated))}&SigAlg={Uri.EscapeDataString("http://www.w3.org/2001/04/xmldsig-more#rsa-sha256")}";
+        using var rsa = RSA.Create();
+        rsa.ImportFromPem(File.ReadAllText(Path.Combine(keysDirectory, $"{key}.key")));
+        var signature = rsa.SignData(Encoding.UTF8.GetBytes(query), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        return query + "&Signature=" + Uri.EscapeDataString(Convert.ToBase64String(signature));
+    }
 
     /// <summary>The ID of the AuthnRequest in an HTTP-Redirect URL (what the IdP will answer with InResponseTo).</summary>
     public static string RequestIdOf(Uri redirect)

@@ -636,6 +636,9 @@ public sealed record SsoAccount(string Key, HttpClient Admin, string SpEntityId,
     public TestUser? Victim { get; init; }
     public bool LinkByEmail { get; init; }
 
+    /// <summary>The IdP's single logout URL (HTTP-Redirect), if the test gives one.</summary>
+    public string? SloUrl { get; init; }
+
     /// <summary>The Account Manager who configured SSO (signed in as <see cref="Admin"/>).</summary>
     public TestUser? Manager { get; init; }
 
@@ -650,6 +653,7 @@ public sealed record SsoAccount(string Key, HttpClient Admin, string SpEntityId,
             jitProvisioning = Jit,
             allowIdpInitiated = AllowIdpInitiated,
             linkExistingUsersByEmail = LinkByEmail,
+            idpSloUrl = SloUrl,
         });
         Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
     }

@@ -8,6 +8,12 @@
 //                            shiftMinutes moves IssueInstant, AuthnInstant, SessionNotOnOrAfter, ... from now;
 //                            spMetadata + encryption { dataAlgorithm, keyAlgorithm } encrypt the assertion to the
 //                            SP's KeyDescriptor use="encryption" (samlify reads it from the SP metadata)
+//   GET  /slo?SAMLRequest=.. single logout, SP-initiated: samlify verifies the SP's signed LogoutRequest against the SP
+//                            metadata (fetched from the issuer's /metadata), reports what it read in x-logout-* headers
+//                            and redirects back with a signed LogoutResponse
+//   POST /logout-request     JSON { spMetadata, nameId, sessionIndex, key } in, { id, url } out: an IdP-initiated
+//                            LogoutRequest (HTTP-Redirect, signed with the key) for the SP
+//   POST /parse-logout-response  JSON { spMetadata, url } in: samlify verifies the SP's LogoutResponse, { inResponseTo, statusCode } out
 'use strict';
 
 const http = require('http');
@@ -27,6 +33,11 @@ const ENTITY_ID = 'https://idp.test.example/saml';
 const EMAIL_FORMAT = 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress';
 const RSA_SHA1 = 'http://www.w3.org/2000/09/xmldsig#rsa-sha1';
 const RSA_SHA256 = 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256';
+const REDIRECT = 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect';
+
+// samlify refuses to parse without a schema validator. The logout messages it parses here are checked by signature,
+// issuer and the fields the tests assert; XML schema validation of the SP's output is not what this IdP is for.
+saml.setSchemaValidator({ validate: async () => 'skipped' });
 
 function key(name) {
   if (!/^[a-z0-9]+$/.test(name)) throw new Error('bad key name');
@@ -52,7 +63,26 @@ function idp(base, keyName, algorithm, encryption) {
     requestSignatureAlgorithm: algorithm === 'sha1' ? RSA_SHA1 : RSA_SHA256,
     nameIDFormat: [EMAIL_FORMAT],
     singleSignOnService: [{ Binding: 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect', Location: `${base}/sso` }],
+    singleLogoutService: [{ Binding: REDIRECT, Location: `${base}/slo` }],
+    // Logout messages from the SP must be signed (samlify checks the query signature with the SP metadata's key).
+    wantLogoutRequestSigned: true,
+    wantLogoutResponseSigned: true,
   });
+}
+
+// The SP as samlify sees it from its metadata; it wants signed logout messages, so samlify signs what it sends.
+const spOf = (metadata) => saml.ServiceProvider({ metadata, wantLogoutRequestSigned: true, wantLogoutResponseSigned: true });
+
+// The redirect binding's signed octets, exactly as they arrived (bindings §3.4.4.1).
+function redirectRequest(url) {
+  const raw = new Map(url.search.slice(1).split('&').filter(Boolean).map((p) => {
+    const i = p.indexOf('=');
+    return i < 0 ? [p, ''] : [p.slice(0, i), p.slice(i + 1)];
+  }));
+  const message = raw.has('SAMLRequest') ? 'SAMLRequest' : 'SAMLResponse';
+  const octetString = [message, 'RelayState', 'SigAlg'].filter((n) => raw.has(n)).map((n) => `${n}=${raw.get(n)}`).join('&');
+  const query = Object.fromEntries([...raw].map(([k, v]) => [k, decodeURIComponent(v)]));
+  return { query, octetString };
 }
 
 // The login response template: samlify's default plus an AuthnStatement and the user's attributes.
@@ -125,6 +155,12 @@ function readAuthnRequest(encoded) {
   return { id: attr('ID'), acsUrl: attr('AssertionConsumerServiceURL'), issuer };
 }
 
+async function json(req) {
+  const chunks = [];
+  for await (const chunk of req) chunks.push(chunk);
+  return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+}
+
 function send(res, status, type, body) {
   res.writeHead(status, { 'content-type': type });
   res.end(body);
@@ -148,6 +184,37 @@ async function handle(req, res, base) {
       + `<input type="hidden" name="SAMLResponse" value="${escapeXml(response)}">`
       + (relay ? `<input type="hidden" name="RelayState" value="${escapeXml(relay)}">` : '')
       + '<button type="submit">Continue</button></form></body></html>');
+  }
+  if (req.method === 'GET' && url.pathname === '/slo') {
+    const request = redirectRequest(url);
+    const xml = zlib.inflateRawSync(Buffer.from(request.query.SAMLRequest || '', 'base64')).toString('utf8');
+    const issuer = (xml.match(/<(?:\w+:)?Issuer[^>]*>([^<]*)</) || [])[1];
+    const sp = spOf(await (await fetch(`${issuer}metadata`)).text());
+    const provider = idp(base, 'primary');
+    const parsed = await provider.parseLogoutRequest(sp, 'redirect', request);
+    const answer = provider.createLogoutResponse(sp, parsed, 'redirect', request.query.RelayState || '');
+    res.writeHead(302, {
+      location: answer.context,
+      'x-logout-name-id': encodeURIComponent(parsed.extract.nameID || ''),
+      'x-logout-session-index': encodeURIComponent(parsed.extract.sessionIndex || ''),
+      'x-logout-request-id': parsed.extract.request.id,
+      'x-logout-sig-alg': parsed.sigAlg || '',
+    });
+    return res.end();
+  }
+  if (req.method === 'POST' && url.pathname === '/logout-request') {
+    const m = await json(req);
+    const result = idp(base, m.key || 'primary').createLogoutRequest(spOf(m.spMetadata), 'redirect',
+      { logoutNameID: m.nameId, sessionIndex: m.sessionIndex || '' }, m.relayState || '');
+    return send(res, 200, 'application/json', JSON.stringify({ id: result.id, url: result.context }));
+  }
+  if (req.method === 'POST' && url.pathname === '/parse-logout-response') {
+    const m = await json(req);
+    const parsed = await idp(base, 'primary').parseLogoutResponse(spOf(m.spMetadata), 'redirect', redirectRequest(new URL(m.url)));
+    return send(res, 200, 'application/json', JSON.stringify({
+      // samlify's parse refuses any status but Success, so reaching here means Success.
+      inResponseTo: parsed.extract.response.inResponseTo, statusCode: 'urn:oasis:names:tc:SAML:2.0:status:Success',
+      destination: parsed.extract.response.destination, issuer: parsed.extract.issuer, sigAlg: parsed.sigAlg }));
   }
   if (req.method === 'POST' && url.pathname === '/mint') {
     const chunks = [];

@@ -16,6 +16,7 @@ public sealed class SsoModel(SsoSettingsService settings, SpSigningKeys spKeys, 
     [BindProperty] public IFormFile? MetadataFile { get; set; }
     [BindProperty] public string? IdpEntityId { get; set; }
     [BindProperty] public string? IdpSsoUrl { get; set; }
+    [BindProperty] public string? IdpSloUrl { get; set; }
     [BindProperty] public string? Certificate1 { get; set; }
     [BindProperty] public string? Certificate2 { get; set; }
     [BindProperty] public bool EnforceSso { get; set; }
@@ -75,6 +76,7 @@ public sealed class SsoModel(SsoSettingsService settings, SpSigningKeys spKeys, 
         View = await settings.GetAsync(User.AccountOf());
         IdpEntityId = View.IdpEntityId;
         IdpSsoUrl = View.IdpSsoUrl;
+        IdpSloUrl = View.IdpSloUrl;
         // Prefilled, so changing an option does not mean pasting the certificates again.
         Certificate1 = View.IdpCertificates.ElementAtOrDefault(0)?.Pem;
         Certificate2 = View.IdpCertificates.ElementAtOrDefault(1)?.Pem;
@@ -114,6 +116,7 @@ public sealed class SsoModel(SsoSettingsService settings, SpSigningKeys spKeys, 
                 MetadataXml = metadata,
                 IdpEntityId = string.IsNullOrWhiteSpace(metadata) ? IdpEntityId : null,
                 IdpSsoUrl = string.IsNullOrWhiteSpace(metadata) ? IdpSsoUrl : null,
+                IdpSloUrl = string.IsNullOrWhiteSpace(metadata) ? IdpSloUrl : null,
                 Certificates = string.IsNullOrWhiteSpace(metadata) ? [Certificate1 ?? "", Certificate2 ?? ""] : null,
                 EnforceSso = EnforceSso,
                 JitProvisioning = JitProvisioning,

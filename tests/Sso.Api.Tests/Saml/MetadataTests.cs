@@ -48,6 +48,31 @@ public class MetadataTests
     }
 
     [Fact]
+    public void Sp_metadata_lists_the_single_logout_service_for_redirect_and_post()
+    {
+        var sp = Parse(SpMetadataBuilder.Build(new SpConfig(SpEntityId, SpCertificate)))["SPSSODescriptor", Md]!;
+
+        var slo = sp.GetElementsByTagName("SingleLogoutService", Md).Cast<XmlElement>().ToList();
+        Assert.Equal([SamlConstants.HttpRedirectBinding, SamlConstants.HttpPostBinding], slo.Select(e => e.GetAttribute("Binding")));
+        Assert.All(slo, e => Assert.Equal(SpEntityId + "slo", e.GetAttribute("Location")));
+        // Schema order: after the KeyDescriptors, before NameIDFormat.
+        var names = sp.ChildNodes.OfType<XmlElement>().Select(e => e.LocalName).ToList();
+        Assert.True(names.LastIndexOf("KeyDescriptor") < names.IndexOf("SingleLogoutService"));
+        Assert.True(names.LastIndexOf("SingleLogoutService") < names.IndexOf("NameIDFormat"));
+    }
+
+    [Fact]
+    public void The_idps_redirect_single_logout_service_is_read_from_its_metadata()
+    {
+        var metadata = IdpMetadataReader.Read(SampleIdpMetadata().Replace(
+            "Location=\"https://idp.example.test/saml/slo\"/>", "Location=\"https://idp.example.test/saml/slo\" ResponseLocation=\"https://idp.example.test/saml/slo/done\"/>"));
+
+        Assert.Equal("https://idp.example.test/saml/slo", metadata.SingleLogoutUrl);
+        Assert.Equal("https://idp.example.test/saml/slo/done", metadata.ToIdpConfig().SingleLogoutResponseUrl);
+        Assert.Null(IdpMetadataReader.Read(SampleIdpMetadata().Replace("HTTP-Redirect\" Location=\"https://idp.example.test/saml/slo", "SOAP\" Location=\"https://idp.example.test/saml/slo")).SingleLogoutUrl);
+    }
+
+    [Fact]
     public void Sp_metadata_without_a_certificate_declares_unsigned_requests()
     {
         var sp = Parse(SpMetadataBuilder.Build(SpConfig()))["SPSSODescriptor", Md]!;
