@@ -67,6 +67,7 @@ public sealed record SsoRefusalReport(string? Account, string? Reason, string? I
 public sealed record SsoEnforcement(bool Enforced, Guid? ActorId = null, string? Ip = null);
 
 /// <summary>An SSO settings change Sso.Api is about to save: who, and one line per change (audited, emailed to every Account Manager).</summary>
-public sealed record SsoSettingsChange(Guid ActorId, string[]? Changes, string? Ip);
+/// <param name="MetadataRefresh">Made by the automatic refresh of the IdP's metadata URL, not by a person: <paramref name="ActorId"/> is ignored.</param>
+public sealed record SsoSettingsChange(Guid ActorId, string[]? Changes, string? Ip, bool MetadataRefresh = false);
 
 public sealed record SsoAccountView(string Key, bool SsoEnforced);

@@ -132,17 +132,27 @@ public static partial class SsoBridgeApi
         {
             return TypedResults.ValidationProblem(errors);
         }
-        if (!SsoBridge.AccountKey().IsMatch(key) || await links.FindAccountAsync(key) is not { } account
-            || await users.FindInAccountAsync(account.Id, change.ActorId) is not { IsAccountManager: true } actor)
+        if (!SsoBridge.AccountKey().IsMatch(key) || await links.FindAccountAsync(key) is not { } account)
         {
             return TypedResults.Problem(title: "Account or Account Manager not found", statusCode: StatusCodes.Status404NotFound);
         }
-        await audit.RecordAsync(SsoAuditEvents.SettingsChanged, account.Id, null, string.Join("; ", change.Changes!), actor.Id, change.Ip);
+        // A metadata refresh has no person behind it: audited without actor, with the reason saying where it came from.
+        User? actor = null;
+        if (!change.MetadataRefresh)
+        {
+            actor = await users.FindInAccountAsync(account.Id, change.ActorId);
+            if (actor is not { IsAccountManager: true })
+            {
+                return TypedResults.Problem(title: "Account or Account Manager not found", statusCode: StatusCodes.Status404NotFound);
+            }
+        }
+        var reason = string.Join("; ", change.Changes!);
+        await audit.RecordAsync(SsoAuditEvents.SettingsChanged, account.Id, null, actor is null ? "IdP metadata refresh: " + reason : reason, actor?.Id, change.Ip);
         foreach (var managerId in await links.AccountManagersAsync(account.Id))
         {
             if (await users.FindInAccountAsync(account.Id, managerId) is { } manager)
             {
-                await notifier.SendSettingsChangedAsync(manager, actor.Username, change.Changes!);
+                await notifier.SendSettingsChangedAsync(manager, actor?.Username ?? SsoLinkNotifier.MetadataRefreshActor, change.Changes!);
             }
         }
         return TypedResults.NoContent();

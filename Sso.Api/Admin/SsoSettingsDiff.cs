@@ -14,6 +14,10 @@ public static class SsoSettingsDiff
         var changes = new List<string>();
         Text(changes, "IdP entity id", before.IdpEntityId, after.EntityId);
         Text(changes, "IdP SSO URL", before.IdpSsoUrl, after.SsoUrl);
+        if (!string.Equals(before.MetadataUrl, after.MetadataUrl, StringComparison.Ordinal))
+        {
+            changes.Add($"IdP metadata URL: {before.MetadataUrl ?? "(none)"} → {after.MetadataUrl ?? "(none)"}");
+        }
         var old = before.IdpCertificates.Select(c => Thumbprint(Convert.FromBase64String(c))).ToHashSet(StringComparer.Ordinal);
         var next = after.Certificates.Select(c => Thumbprint(c.RawData)).ToHashSet(StringComparer.Ordinal);
         changes.AddRange(next.Except(old).Order(StringComparer.Ordinal).Select(t => $"IdP certificate added: SHA-256 {t}"));

@@ -85,10 +85,12 @@ public sealed class LoginApiBridge(HttpClient http, Microsoft.Extensions.Options
     }
 
     /// <summary>Login.Api audits the change with its diff and emails every Account Manager; a failure means the change must not be saved.</summary>
-    public async Task RecordSettingsChangeAsync(string account, Guid actorId, IReadOnlyList<string> changes, string? ip, CancellationToken cancellationToken)
+    /// <param name="metadataRefresh">The automatic refresh of the IdP metadata URL made the change, no person (<paramref name="actorId"/> unused).</param>
+    public async Task RecordSettingsChangeAsync(string account, Guid actorId, IReadOnlyList<string> changes, string? ip, CancellationToken cancellationToken,
+        bool metadataRefresh = false)
     {
         using var response = await SendInternalAsync(HttpMethod.Post, SsoBridge.SettingsChangesPath(account),
-            new SsoSettingsChange(actorId, [.. changes], ip), cancellationToken);
+            new SsoSettingsChange(actorId, [.. changes], ip, metadataRefresh), cancellationToken);
         response.EnsureSuccessStatusCode();
     }
 
