@@ -18,6 +18,7 @@ public static partial class SsoBridge
     public const string AccountRoute = "/accounts/{key}";
     public const string SsoEnforcedRoute = "/accounts/{key}/sso-enforced";
     public const string SettingsChangesRoute = "/accounts/{key}/settings-changes";
+    public const string TestSignInsRoute = "/test-sign-ins";
 
     /// <summary>Where the browser redeems the one-time code (Login.Api, public).</summary>
     public const string CompletePath = "/login/sso/complete";
@@ -25,6 +26,8 @@ public static partial class SsoBridge
     public static string LoginsPath => RoutePrefix + LoginsRoute;
 
     public static string RefusalsPath => RoutePrefix + RefusalsRoute;
+
+    public static string TestSignInsPath => RoutePrefix + TestSignInsRoute;
 
     public static string SsoEnforcedPath(string accountKey) => $"{RoutePrefix}/accounts/{Uri.EscapeDataString(accountKey)}/sso-enforced";
 
@@ -71,3 +74,15 @@ public sealed record SsoEnforcement(bool Enforced, Guid? ActorId = null, string?
 public sealed record SsoSettingsChange(Guid ActorId, string[]? Changes, string? Ip, bool MetadataRefresh = false);
 
 public sealed record SsoAccountView(string Key, bool SsoEnforced);
+
+/// <summary>
+/// A "Test sign-in" (POST <see cref="SsoBridge.TestSignInsPath"/>): the same mapping rules as a login, without any
+/// effect, audited as a test with the tester. With <paramref name="SamlFailure"/> (the response was refused before
+/// any user was looked at) only the audit record is written.
+/// </summary>
+/// <param name="TesterId">The Account Manager who started the test (must be one of the account).</param>
+public sealed record SsoTestSignInRequest(string? Account, Guid TesterId, SsoLoginRequest? Login, string? SamlFailure, string? Ip);
+
+/// <param name="Outcome">linked, email-match, jit (a user would be created), link-required (the user would confirm with password and second factor) or refused.</param>
+/// <param name="Reason">The refusal's reason code (e.g. no-matching-user) when refused.</param>
+public sealed record SsoTestSignInResult(string Outcome, string? Reason, Guid? UserId, string? Username);
