@@ -72,6 +72,15 @@ public sealed class LoginApiBridge(HttpClient http, Microsoft.Extensions.Options
         return new BridgeOutcome.Issued(issued?.Code ?? throw new HttpRequestException("Login.Api answered without a code."));
     }
 
+    /// <summary>The dry run of a test sign-in; Login.Api audits it as a test (nothing linked or created).</summary>
+    public async Task<SsoTestSignInResult> TestSignInAsync(SsoTestSignInRequest request, CancellationToken cancellationToken)
+    {
+        using var response = await SendInternalAsync(HttpMethod.Post, SsoBridge.TestSignInsPath, request, cancellationToken);
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadFromJsonAsync<SsoTestSignInResult>(cancellationToken)
+            ?? throw new HttpRequestException("Login.Api answered without a result.");
+    }
+
     public async Task RecordRefusalAsync(string account, string reason, string? ip, CancellationToken cancellationToken)
     {
         using var response = await SendInternalAsync(HttpMethod.Post, SsoBridge.RefusalsPath, new SsoRefusalReport(account, reason, ip), cancellationToken);
