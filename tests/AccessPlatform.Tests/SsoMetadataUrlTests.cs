@@ -36,7 +36,7 @@ public sealed class SsoMetadataUrlTests(PlatformFixture platform, SamlIdpFixture
         server.Document = Metadata("primary", "secondary");
         await AgeMetadataAsync(key);
         view = await WaitForAsync(admin, v => Thumbprints(v).Length == 2);
-        Assert.Equal([Thumbprint("primary"), Thumbprint("secondary")], Thumbprints(view).Order());
+        Assert.Equal(new[] { Thumbprint("primary"), Thumbprint("secondary") }.Order(), Thumbprints(view).Order());
         var audit = await admin.GetFromJsonAsync<AuditEntry[]>("/api/admin/audit?limit=20", PlatformFixture.JsonOptions) ?? [];
         Assert.Contains(audit, e => e.Type == "sso.settings_changed" && e.Reason!.StartsWith("IdP metadata refresh: ")
             && e.Reason.Contains($"IdP certificate added: SHA-256 {Thumbprint("secondary")}"));

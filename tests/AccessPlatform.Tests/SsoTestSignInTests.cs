@@ -97,7 +97,7 @@ public sealed class SsoTestSignInTests(PlatformFixture platform, SamlIdpFixture 
             new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = LoginTests.AntiforgeryToken(managerPage) }));
 
         Assert.False(response.Headers.Location?.ToString().StartsWith(idp.Address.ToString()) ?? false, "no AuthnRequest for a non-manager");
-        Assert.True((int)response.StatusCode is 400 or 401 or 403 || response.Headers.Location?.AbsolutePath() is "/login", response.StatusCode.ToString());
+        Assert.True((int)response.StatusCode is 400 or 401 or 403 || response.Headers.Location?.PathOnly() is "/login", response.StatusCode.ToString());
         Assert.False(response.Headers.TryGetValues("Set-Cookie", out var cookies) && cookies.Any(c => c.StartsWith("ap_saml_req=")));
         var audit = await admin.GetFromJsonAsync<AuditEntry[]>("/api/admin/audit?limit=20", PlatformFixture.JsonOptions) ?? [];
         Assert.DoesNotContain(audit, e => e.Type == "sso.test_sign_in");
@@ -179,5 +179,5 @@ public sealed class SsoTestSignInTests(PlatformFixture platform, SamlIdpFixture 
 
 internal static class UriPaths
 {
-    public static string AbsolutePath(this Uri uri) => uri.IsAbsoluteUri ? uri.AbsolutePath : uri.OriginalString.Split('?')[0];
+    public static string PathOnly(this Uri uri) => uri.IsAbsoluteUri ? uri.AbsolutePath : uri.OriginalString.Split('?')[0];
 }
