@@ -18,6 +18,7 @@ public static partial class SsoBridge
     public const string AccountRoute = "/accounts/{key}";
     public const string SsoEnforcedRoute = "/accounts/{key}/sso-enforced";
     public const string SettingsChangesRoute = "/accounts/{key}/settings-changes";
+    public const string TestSignInsRoute = "/test-sign-ins";
 
     /// <summary>Sso.Api redeems the one-time logout ticket of an SSO session that just ended (SP-initiated single logout).</summary>
     public const string LogoutTicketRoute = "/logout-tickets/{ticket}";
@@ -44,6 +45,8 @@ public static partial class SsoBridge
         $"/login/saml/{Uri.EscapeDataString(accountKey)}/logout?ticket={Uri.EscapeDataString(ticket)}";
 
     public static string RefusalsPath => RoutePrefix + RefusalsRoute;
+
+    public static string TestSignInsPath => RoutePrefix + TestSignInsRoute;
 
     public static string SsoEnforcedPath(string accountKey) => $"{RoutePrefix}/accounts/{Uri.EscapeDataString(accountKey)}/sso-enforced";
 
@@ -87,7 +90,8 @@ public sealed record SsoRefusalReport(string? Account, string? Reason, string? I
 public sealed record SsoEnforcement(bool Enforced, Guid? ActorId = null, string? Ip = null);
 
 /// <summary>An SSO settings change Sso.Api is about to save: who, and one line per change (audited, emailed to every Account Manager).</summary>
-public sealed record SsoSettingsChange(Guid ActorId, string[]? Changes, string? Ip);
+/// <param name="MetadataRefresh">Made by the automatic refresh of the IdP's metadata URL, not by a person: <paramref name="ActorId"/> is ignored.</param>
+public sealed record SsoSettingsChange(Guid ActorId, string[]? Changes, string? Ip, bool MetadataRefresh = false);
 
 public sealed record SsoAccountView(string Key, bool SsoEnforced);
 
@@ -101,3 +105,14 @@ public sealed record SsoIdpLogoutResult(int Ended);
 
 /// <summary>A single logout event for the audit log: <see cref="Event"/> one of sent, completed, refused; <see cref="Reason"/> a code.</summary>
 public sealed record SsoLogoutEvent(string? Account, string? Event, string? Reason, Guid? UserId, string? Ip);
+/// <summary>
+/// A "Test sign-in" (POST <see cref="SsoBridge.TestSignInsPath"/>): the same mapping rules as a login, without any
+/// effect, audited as a test with the tester. With <paramref name="SamlFailure"/> (the response was refused before
+/// any user was looked at) only the audit record is written.
+/// </summary>
+/// <param name="TesterId">The Account Manager who started the test (must be one of the account).</param>
+public sealed record SsoTestSignInRequest(string? Account, Guid TesterId, SsoLoginRequest? Login, string? SamlFailure, string? Ip);
+
+/// <param name="Outcome">linked, email-match, jit (a user would be created), link-required (the user would confirm with password and second factor) or refused.</param>
+/// <param name="Reason">The refusal's reason code (e.g. no-matching-user) when refused.</param>
+public sealed record SsoTestSignInResult(string Outcome, string? Reason, Guid? UserId, string? Username);

@@ -1,6 +1,7 @@
 using AccessPlatform.Sso.Admin;
 using AccessPlatform.Sso.Data;
 using AccessPlatform.Sso.Login;
+using AccessPlatform.Sso.Metadata;
 using AccessPlatform.Sso.Telemetry;
 using Microsoft.AspNetCore.Authentication;
 
@@ -31,6 +32,16 @@ public static class SsoServices
         services.AddHealthChecks().AddCheck<CertificateExpiryMonitor>("sso-certificates", tags: [Extensions.WarningTag]);
         services.AddSingleton<SamlState>();
         services.AddScoped<SsoSettingsService>();
+        // IdP metadata by URL: the SSRF-safe fetcher, and its refresh (issue 16). The test switches never run in production.
+        services.AddOptions<MetadataFetchOptions>().BindConfiguration(MetadataFetchOptions.Section).ValidateDataAnnotations()
+            .Validate(o => MetadataFetchOptions.IsAllowedIn(o, builder.Environment.EnvironmentName),
+                "Sso:MetadataFetch:AllowLoopback and Sso:MetadataFetch:TrustedCertificateFile are for tests only and refused outside Development and Testing.")
+            .ValidateOnStart();
+        services.AddOptions<MetadataRefreshOptions>().BindConfiguration(MetadataRefreshOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IHostResolver, DnsHostResolver>();
+        services.AddSingleton<IdpMetadataFetcher>();
+        services.AddSingleton<MetadataRefreshService>();
+        services.AddHostedService(sp => sp.GetRequiredService<MetadataRefreshService>());
         // Service discovery resolves http://login-api through the AppHost's reference.
         // Its own resilience: the default's retries and 30 s total turned a Login.Api outage into a 29 s wait. One
         // quick retry for a refused connection only (never for Login.Api's own 503), all within the internal call timeout.

@@ -24,6 +24,8 @@ public static partial class SsoBridgeApi
         var internalSso = app.MapInternalGroup(SsoBridge.RoutePrefix).WithTags("SSO bridge");
         internalSso.MapPost(SsoBridge.LoginsRoute, IssueLoginCode).WithName("IssueSsoLoginCode");
         internalSso.MapPost(SsoBridge.RefusalsRoute, RecordRefusal).WithName("RecordSsoRefusal");
+        internalSso.MapPost(SsoBridge.TestSignInsRoute, TestSignIn).WithName("TestSsoSignIn")
+            .WithSummary("A test sign-in: which user the identity would sign in as, by the same rules, with nothing linked or created; audited as a test.");
         internalSso.MapGet(SsoBridge.AccountRoute, GetAccount).WithName("GetSsoAccount");
         internalSso.MapPut(SsoBridge.SsoEnforcedRoute, SetEnforced).WithName("SetSsoEnforced");
         internalSso.MapPost(SsoBridge.SettingsChangesRoute, RecordSettingsChange).WithName("RecordSsoSettingsChange")
@@ -68,6 +70,61 @@ public static partial class SsoBridgeApi
                     type: "https://access-platform/problems/sso-refused",
                     extensions: new Dictionary<string, object?> { ["reason"] = ((SsoSignInResult.Refused)result).Reason });
         }
+    }
+
+    public static async Task<Results<Ok<SsoTestSignInResult>, ValidationProblem, ProblemHttpResult>> TestSignIn(
+        SsoTestSignInRequest request, SsoSignIn signIn, SsoLinkStore links, UserStore users, AuditLog audit)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (request.Account is null || !SsoBridge.AccountKey().IsMatch(request.Account))
+        {
+            errors["account"] = ["An account key is required."];
+        }
+        if ((request.SamlFailure is null) == (request.Login is null) || (request.SamlFailure is not null && !ReasonCode().IsMatch(request.SamlFailure)))
+        {
+            errors["samlFailure"] = ["Either the validated login or a SAML failure reason code (lowercase letters, digits and dashes)."];
+        }
+        if (request.Ip is not null && !IPAddress.TryParse(request.Ip, out _))
+        {
+            errors["ip"] = ["Not an IP address."];
+        }
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+        if (request.Login is { } login)
+        {
+            if (Validate(login) is { } invalid)
+            {
+                return invalid;
+            }
+            if (login.Account != request.Account)
+            {
+                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["login.account"] = ["Must be the test's account."] });
+            }
+        }
+        // Only an Account Manager of the account may test it (Sso.Api checked the session; this checks again).
+        if (await links.FindAccountAsync(request.Account!) is not { } account
+            || await users.FindInAccountAsync(account.Id, request.TesterId) is not { IsAccountManager: true } tester)
+        {
+            return TypedResults.Problem(title: "Account or Account Manager not found", statusCode: StatusCodes.Status404NotFound);
+        }
+        if (request.Login is not { } l)
+        {
+            await audit.RecordAsync(SsoAuditEvents.TestSignIn, account.Id, null, "refused:" + request.SamlFailure, tester.Id, request.Ip);
+            return TypedResults.Ok(new SsoTestSignInResult("refused", request.SamlFailure, null, null));
+        }
+        var identity = new SsoIdentity(l.IdpEntityId!, l.NameId!, Blank(l.Email), Blank(l.GivenName), Blank(l.FamilyName), Blank(l.NameIdFormat));
+        var result = await signIn.PreviewAsync(account.Key, identity, new SsoLinkPolicy(l.JitProvisioning, l.LinkExistingUsersByEmail), tester.Id, request.Ip);
+        return TypedResults.Ok(result switch
+        {
+            SsoSignInResult.Accepted a => new SsoTestSignInResult(a.How, null, a.User.Id, a.User.Username),
+            SsoSignInResult.LinkRequired r => new SsoTestSignInResult("link-required", null, r.User.Id, r.User.Username),
+            SsoSignInResult.WouldProvision => new SsoTestSignInResult(SsoLinkOrigin.Jit, null, null, null),
+            SsoSignInResult.Refused r => new SsoTestSignInResult("refused", r.Reason, r.UserId,
+                r.UserId is { } id ? (await users.FindInAccountAsync(account.Id, id))?.Username : null),
+            _ => throw new InvalidOperationException("Unknown outcome."),
+        });
     }
 
     public static async Task<Results<NoContent, ValidationProblem>> RecordRefusal(SsoRefusalReport report, SsoLinkStore links, AuditLog audit)
@@ -140,17 +197,27 @@ public static partial class SsoBridgeApi
         {
             return TypedResults.ValidationProblem(errors);
         }
-        if (!SsoBridge.AccountKey().IsMatch(key) || await links.FindAccountAsync(key) is not { } account
-            || await users.FindInAccountAsync(account.Id, change.ActorId) is not { IsAccountManager: true } actor)
+        if (!SsoBridge.AccountKey().IsMatch(key) || await links.FindAccountAsync(key) is not { } account)
         {
             return TypedResults.Problem(title: "Account or Account Manager not found", statusCode: StatusCodes.Status404NotFound);
         }
-        await audit.RecordAsync(SsoAuditEvents.SettingsChanged, account.Id, null, string.Join("; ", change.Changes!), actor.Id, change.Ip);
+        // A metadata refresh has no person behind it: audited without actor, with the reason saying where it came from.
+        User? actor = null;
+        if (!change.MetadataRefresh)
+        {
+            actor = await users.FindInAccountAsync(account.Id, change.ActorId);
+            if (actor is not { IsAccountManager: true })
+            {
+                return TypedResults.Problem(title: "Account or Account Manager not found", statusCode: StatusCodes.Status404NotFound);
+            }
+        }
+        var reason = string.Join("; ", change.Changes!);
+        await audit.RecordAsync(SsoAuditEvents.SettingsChanged, account.Id, null, actor is null ? "IdP metadata refresh: " + reason : reason, actor?.Id, change.Ip);
         foreach (var managerId in await links.AccountManagersAsync(account.Id))
         {
             if (await users.FindInAccountAsync(account.Id, managerId) is { } manager)
             {
-                await notifier.SendSettingsChangedAsync(manager, actor.Username, change.Changes!);
+                await notifier.SendSettingsChangedAsync(manager, actor?.Username ?? SsoLinkNotifier.MetadataRefreshActor, change.Changes!);
             }
         }
         return TypedResults.NoContent();

@@ -26,6 +26,9 @@ public sealed class SsoLinkNotifier(IPublishEndpoint publisher, IStringLocalizer
         EmailAsync(user, NotificationPurpose.Welcome, "Email_Welcome_Subject", "Email_Welcome_Body",
             identity.GivenName ?? user.Username, user.Username, user.AccountName, links.Link($"/login/saml/{user.AccountKey}/"));
 
+    /// <summary>Who "changed" the settings when the IdP's metadata URL brought the change (a name, not a user).</summary>
+    public const string MetadataRefreshActor = "IdP metadata refresh (automatic)";
+
     /// <param name="changes">One line per change, already in neutral notation (entity id old → new, thumbprints, flags).</param>
     public Task SendSettingsChangedAsync(User manager, string changedBy, IReadOnlyList<string> changes) =>
         EmailAsync(manager, NotificationPurpose.SsoSettingsChanged, "Email_SettingsChanged_Subject", "Email_SettingsChanged_Body",

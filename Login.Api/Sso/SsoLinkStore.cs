@@ -42,10 +42,16 @@ public sealed class SsoLinkStore(NpgsqlDataSource db)
         return await connection.ExecuteAsync("UPDATE accounts SET sso_enforced = @enforced WHERE key = @key", new { key, enforced }) == 1;
     }
 
-    /// <summary>The linked user, marking the link used; null when this identity was never linked.</summary>
-    public async Task<Guid?> FindLinkedUserAsync(Guid accountId, string idpEntityId, string nameId)
+    /// <summary>The linked user, marking the link used (unless <paramref name="markUsed"/> is off: a test sign-in); null when this identity was never linked.</summary>
+    public async Task<Guid?> FindLinkedUserAsync(Guid accountId, string idpEntityId, string nameId, bool markUsed = true)
     {
         await using var connection = await db.OpenConnectionAsync();
+        if (!markUsed)
+        {
+            return await connection.ExecuteScalarAsync<Guid?>(
+                "SELECT user_id FROM sso_links WHERE account_id = @accountId AND idp_entity_id = @idpEntityId AND name_id = @nameId",
+                new { accountId, idpEntityId, nameId });
+        }
         return await connection.ExecuteScalarAsync<Guid?>("""
             UPDATE sso_links SET last_used_at = now()
             WHERE account_id = @accountId AND idp_entity_id = @idpEntityId AND name_id = @nameId

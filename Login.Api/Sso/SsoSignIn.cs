@@ -29,6 +29,9 @@ public static class SsoAuditEvents
 
     /// <summary>A logout message was refused (reason saml-&lt;rule&gt;); nothing was ended.</summary>
     public const string SloRefused = "sso.slo_refused";
+
+    /// <summary>A "Test sign-in" from the SSO settings page: what would have happened (reason), nothing linked or created; actor = the tester.</summary>
+    public const string TestSignIn = "sso.test_sign_in";
 }
 
 /// <summary>Reason codes of refused SSO logins decided here; Sso.Api adds its own <c>saml-*</c> codes.</summary>
@@ -79,6 +82,9 @@ public abstract record SsoSignInResult
     public sealed record LinkRequired(User User) : SsoSignInResult;
 
     public sealed record Refused(string Reason, Guid? AccountId, Guid? UserId) : SsoSignInResult;
+
+    /// <summary>Only from a test sign-in: a user would be created just in time (nothing was created).</summary>
+    public sealed record WouldProvision(Guid AccountId) : SsoSignInResult;
 }
 
 /// <summary>
@@ -92,21 +98,7 @@ public sealed class SsoSignIn(SsoLinkStore links, UserStore users, AuditLog audi
 {
     public async Task<SsoSignInResult> ResolveAsync(string accountKey, SsoIdentity identity, SsoLinkPolicy policy, string? ip)
     {
-        var result = await MapAsync(accountKey, identity, policy, ip);
-        var user = result switch
-        {
-            SsoSignInResult.Accepted a => a.User,
-            SsoSignInResult.LinkRequired l => l.User,
-            _ => null,
-        };
-        if (user is { IsActive: false })
-        {
-            result = new SsoSignInResult.Refused(SsoRefusal.UserDisabled, user.AccountId, user.Id);
-        }
-        else if (user is { WebAccess: false })
-        {
-            result = new SsoSignInResult.Refused(SsoRefusal.NoWebAccess, user.AccountId, user.Id);
-        }
+        var result = ApplyAccessRules(await MapAsync(accountKey, identity, policy, ip, dryRun: false));
         switch (result)
         {
             case SsoSignInResult.Accepted ok:
@@ -122,7 +114,47 @@ public sealed class SsoSignIn(SsoLinkStore links, UserStore users, AuditLog audi
         return result;
     }
 
-    private async Task<SsoSignInResult> MapAsync(string accountKey, SsoIdentity identity, SsoLinkPolicy policy, string? ip)
+    /// <summary>
+    /// The same rules as <see cref="ResolveAsync"/> for a test sign-in, without any effect: no link stored or touched,
+    /// no user created, no email. Audited once as <see cref="SsoAuditEvents.TestSignIn"/> with the outcome and the tester.
+    /// </summary>
+    public async Task<SsoSignInResult> PreviewAsync(string accountKey, SsoIdentity identity, SsoLinkPolicy policy, Guid testerId, string? ip)
+    {
+        var result = ApplyAccessRules(await MapAsync(accountKey, identity, policy, ip, dryRun: true));
+        var (accountId, userId, reason) = result switch
+        {
+            SsoSignInResult.Accepted a => (a.User.AccountId, (Guid?)a.User.Id, a.How),
+            SsoSignInResult.LinkRequired l => (l.User.AccountId, l.User.Id, "link-required"),
+            SsoSignInResult.WouldProvision p => (p.AccountId, null, SsoLinkOrigin.Jit),
+            SsoSignInResult.Refused r => (r.AccountId, r.UserId, "refused:" + r.Reason),
+            _ => throw new InvalidOperationException("Unknown outcome."),
+        };
+        await audit.RecordAsync(SsoAuditEvents.TestSignIn, accountId, userId, reason, testerId, ip);
+        return result;
+    }
+
+    /// <summary>Disabled users and users without web access are refused as at password login.</summary>
+    private static SsoSignInResult ApplyAccessRules(SsoSignInResult result)
+    {
+        var user = result switch
+        {
+            SsoSignInResult.Accepted a => a.User,
+            SsoSignInResult.LinkRequired l => l.User,
+            _ => null,
+        };
+        if (user is { IsActive: false })
+        {
+            result = new SsoSignInResult.Refused(SsoRefusal.UserDisabled, user.AccountId, user.Id);
+        }
+        else if (user is { WebAccess: false })
+        {
+            result = new SsoSignInResult.Refused(SsoRefusal.NoWebAccess, user.AccountId, user.Id);
+        }
+        return result;
+    }
+
+    /// <param name="dryRun">A test sign-in: decide only; no link is stored or marked used, no user created, nothing emailed.</param>
+    private async Task<SsoSignInResult> MapAsync(string accountKey, SsoIdentity identity, SsoLinkPolicy policy, string? ip, bool dryRun)
     {
         var account = await links.FindAccountAsync(accountKey);
         if (account is null)
@@ -139,7 +171,7 @@ public sealed class SsoSignIn(SsoLinkStore links, UserStore users, AuditLog audi
             return new SsoSignInResult.Refused(SsoRefusal.TransientNameId, account.Id, null);
         }
 
-        if (await links.FindLinkedUserAsync(account.Id, identity.IdpEntityId, identity.NameId) is { } linkedId)
+        if (await links.FindLinkedUserAsync(account.Id, identity.IdpEntityId, identity.NameId, markUsed: !dryRun) is { } linkedId)
         {
             return await AcceptAsync(account, linkedId, "linked");
         }
@@ -156,7 +188,7 @@ public sealed class SsoSignIn(SsoLinkStore links, UserStore users, AuditLog audi
         }
         if (matches.Count == 1)
         {
-            return await MatchExistingAsync(account, identity, matches[0], policy, ip);
+            return await MatchExistingAsync(account, identity, matches[0], policy, ip, dryRun);
         }
         if (!policy.JitProvisioning)
         {
@@ -165,6 +197,10 @@ public sealed class SsoSignIn(SsoLinkStore links, UserStore users, AuditLog audi
         if (ValidEmail(email) is not { } valid)
         {
             return new SsoSignInResult.Refused(SsoRefusal.InvalidEmail, account.Id, null);
+        }
+        if (dryRun)
+        {
+            return new SsoSignInResult.WouldProvision(account.Id);
         }
         var (userId, created) = await links.CreateLinkedUserAsync(account, identity, valid);
         var result = await AcceptAsync(account, userId, "jit");
@@ -178,7 +214,8 @@ public sealed class SsoSignIn(SsoLinkStore links, UserStore users, AuditLog audi
     }
 
     /// <summary>The one user of the account with the asserted email: a user with a password proves it on the link page.</summary>
-    private async Task<SsoSignInResult> MatchExistingAsync(SsoAccount account, SsoIdentity identity, Guid userId, SsoLinkPolicy policy, string? ip)
+    private async Task<SsoSignInResult> MatchExistingAsync(SsoAccount account, SsoIdentity identity, Guid userId, SsoLinkPolicy policy, string? ip,
+        bool dryRun)
     {
         if (await users.FindInAccountAsync(account.Id, userId) is not { } user)
         {
@@ -195,6 +232,10 @@ public sealed class SsoSignIn(SsoLinkStore links, UserStore users, AuditLog audi
         if (await links.HasLinkToIdpAsync(account.Id, user.Id, identity.IdpEntityId))
         {
             return new SsoSignInResult.Refused(SsoRefusal.AlreadyLinked, account.Id, user.Id);
+        }
+        if (dryRun)
+        {
+            return new SsoSignInResult.Accepted(user, SsoLinkOrigin.EmailMatch);
         }
         var linked = await links.LinkAsync(account.Id, identity, user.Id, SsoLinkOrigin.EmailMatch);
         if (linked != user.Id)

@@ -11,6 +11,8 @@ public static class AdminSsoApi
         admin.MapGet("/", Get).WithName("GetSsoSettings").WithSummary("The account's SSO settings and what to give the IdP.");
         admin.MapPut("/", Put).WithName("PutSsoSettings")
             .WithSummary("Changes the SSO settings; needs a re-authentication within 5 minutes; audited with the diff, emailed to every Account Manager.");
+        admin.MapPost("/metadata/refresh", RefreshMetadata).WithName("RefreshSsoIdpMetadata")
+            .WithSummary("Fetches the IdP metadata URL now; a change is audited and emailed like a manual one; needs a re-authentication within 5 minutes.");
         return app;
     }
 
@@ -26,7 +28,7 @@ public static class AdminSsoApi
             return TypedResults.Problem(title: "Please confirm your password first.", statusCode: StatusCodes.Status403Forbidden,
                 type: AdminClaims.ReauthenticationProblemType, extensions: new Dictionary<string, object?> { ["reauthenticate"] = "/api/auth/reauthenticate" });
         }
-        var errors = settings.Validate(input, out var validated);
+        var (errors, validated) = await settings.ValidateAsync(input, http.RequestAborted);
         if (validated is null)
         {
             return TypedResults.ValidationProblem(errors, title: "The SSO settings are not valid.");
@@ -41,6 +43,24 @@ public static class AdminSsoApi
         {
             return TypedResults.Problem(title: "The settings could not be saved. Please try again.", statusCode: StatusCodes.Status503ServiceUnavailable);
         }
+        return TypedResults.Ok(await settings.GetAsync(account));
+    }
+
+    /// <summary>"Refresh now": the scheduled refresh, started by the Account Manager (who is then the audited actor).</summary>
+    public static async Task<Results<Ok<SsoSettingsView>, ProblemHttpResult>> RefreshMetadata(HttpContext http, SsoSettingsService settings)
+    {
+        if (!http.User.IsRecentlyAuthenticated())
+        {
+            return TypedResults.Problem(title: "Please confirm your password first.", statusCode: StatusCodes.Status403Forbidden,
+                type: AdminClaims.ReauthenticationProblemType, extensions: new Dictionary<string, object?> { ["reauthenticate"] = "/api/auth/reauthenticate" });
+        }
+        var account = http.User.AccountOf();
+        if ((await settings.GetAsync(account)).Metadata is null)
+        {
+            return TypedResults.Problem(title: "The SSO settings do not come from a metadata URL.", statusCode: StatusCodes.Status409Conflict);
+        }
+        // A failed fetch is not an error of this request: the view carries the reason and time, the last good settings stay.
+        await settings.RefreshMetadataAsync(account, new SettingsActor(http.User.UserIdOf(), http.Connection.RemoteIpAddress?.ToString()), http.RequestAborted);
         return TypedResults.Ok(await settings.GetAsync(account));
     }
 }

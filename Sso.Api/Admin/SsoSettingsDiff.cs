@@ -16,6 +16,10 @@ public static class SsoSettingsDiff
         Text(changes, "IdP SSO URL", before.IdpSsoUrl, after.SsoUrl);
         Text(changes, "IdP SLO URL", before.IdpSloUrl, after.SloUrl);
         Text(changes, "IdP SLO response URL", before.IdpSloResponseUrl, after.SloResponseUrl);
+        if (!string.Equals(before.MetadataUrl, after.MetadataUrl, StringComparison.Ordinal))
+        {
+            changes.Add($"IdP metadata URL: {before.MetadataUrl ?? "(none)"} → {after.MetadataUrl ?? "(none)"}");
+        }
         var old = before.IdpCertificates.Select(c => Thumbprint(Convert.FromBase64String(c))).ToHashSet(StringComparer.Ordinal);
         var next = after.Certificates.Select(c => Thumbprint(c.RawData)).ToHashSet(StringComparer.Ordinal);
         changes.AddRange(next.Except(old).Order(StringComparer.Ordinal).Select(t => $"IdP certificate added: SHA-256 {t}"));

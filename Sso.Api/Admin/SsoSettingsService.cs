@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using AccessPlatform.Sso.Data;
 using AccessPlatform.Sso.Login;
+using AccessPlatform.Sso.Metadata;
 using Microsoft.Extensions.Options;
 using Sso.Api.Saml;
 
@@ -11,6 +12,9 @@ namespace AccessPlatform.Sso.Admin;
 public sealed record SsoSettingsInput
 {
     public string? MetadataXml { get; init; }
+
+    /// <summary>The IdP's metadata URL (https): fetched now and then every <c>Sso:MetadataRefresh:Interval</c>.</summary>
+    public string? MetadataUrl { get; init; }
     public string? IdpEntityId { get; init; }
     public string? IdpSsoUrl { get; init; }
 
@@ -24,8 +28,14 @@ public sealed record SsoSettingsInput
     public bool RequireEncryptedAssertions { get; init; }
 }
 
-/// <summary>Who changes the settings: the Account Manager's user id and address (audited).</summary>
-public sealed record SettingsActor(Guid UserId, string? Ip);
+/// <summary>Who changes the settings: the Account Manager's user id and address (audited); <see cref="MetadataRefresh"/> for the automatic refresh.</summary>
+public sealed record SettingsActor(Guid UserId, string? Ip)
+{
+    public static readonly SettingsActor MetadataRefresh = new(Guid.Empty, null);
+}
+
+/// <summary>The metadata URL's state: when it was last fetched, and the last failure (a <c>MetadataFetchFailure</c> code) and its time.</summary>
+public sealed record MetadataUrlView(string Url, DateTime? FetchedAt, string? Error, DateTime? ErrorAt);
 
 public sealed record IdpCertificateView(string Subject, string Sha256Thumbprint, DateTime NotBefore, DateTime NotAfter, string Pem);
 
@@ -36,10 +46,12 @@ public sealed record SsoSettingsView(
     string Account, string SsoUrl, string SpEntityId, string AcsUrl, string MetadataUrl, string SpMetadata, bool Configured,
     string? IdpEntityId, string? IdpSsoUrl, IdpCertificateView[] IdpCertificates, bool WantAuthnRequestsSigned,
     bool EnforceSso, bool JitProvisioning, bool AllowIdpInitiated, bool LinkExistingUsersByEmail, SpCertificateView[] SpCertificates,
-    bool RequireEncryptedAssertions = false, SpCertificateView[]? SpEncryptionCertificates = null, string? IdpSloUrl = null);
+    bool RequireEncryptedAssertions = false, SpCertificateView[]? SpEncryptionCertificates = null, string? IdpSloUrl = null,
+    MetadataUrlView? Metadata = null);
 
 /// <summary>Reads, validates and saves an account's SSO settings: shared by the admin API and the admin page.</summary>
-public sealed class SsoSettingsService(SsoConnectionStore store, SpSigningKeys spKeys, LoginApiBridge loginApi, IOptions<SsoOptions> options)
+public sealed class SsoSettingsService(SsoConnectionStore store, SpSigningKeys spKeys, LoginApiBridge loginApi, IOptions<SsoOptions> options,
+    IdpMetadataFetcher fetcher)
 {
     public const int MaxCertificates = 2;
     public const int MaxEntityIdLength = 1024;
@@ -62,7 +74,8 @@ public sealed class SsoSettingsService(SsoConnectionStore store, SpSigningKeys s
                 [.. certificates.Select(c => new IdpCertificateView(c.Subject, c.GetCertHashString(HashAlgorithmName.SHA256), c.NotBefore.ToUniversalTime(), c.NotAfter.ToUniversalTime(), c.ExportCertificatePem()))],
                 connection.WantAuthnRequestsSigned, connection.EnforceSso, connection.JitProvisioning, connection.AllowIdpInitiated,
                 connection.LinkExistingUsersByEmail, [.. spKeyList.Select(SpCertificateViewOf)],
-                connection.RequireEncryptedAssertions, [.. encryptionKeys.Select(SpCertificateViewOf)], connection.IdpSloUrl);
+                connection.RequireEncryptedAssertions, [.. encryptionKeys.Select(SpCertificateViewOf)], connection.IdpSloUrl,
+                connection.MetadataUrl is { } url ? new MetadataUrlView(url, Utc(connection.MetadataFetchedAt), connection.MetadataError, Utc(connection.MetadataErrorAt)) : null);
         }
         finally
         {
@@ -78,6 +91,47 @@ public sealed class SsoSettingsService(SsoConnectionStore store, SpSigningKeys s
         using var certificate = key.LoadCertificate();
         return new SpCertificateView(key.State, certificate.Subject, certificate.GetCertHashString(HashAlgorithmName.SHA256),
             certificate.NotBefore.ToUniversalTime(), certificate.NotAfter.ToUniversalTime());
+    }
+
+    private static DateTime? Utc(DateTime? value) => value is { } v ? DateTime.SpecifyKind(v, DateTimeKind.Utc) : null;
+
+    /// <summary>
+    /// <see cref="Validate"/>, and with a metadata URL the fetch first (every SSRF rule of <see cref="IdpMetadataFetcher"/>):
+    /// the fetched document is then read like a pasted one. Errors of the URL are keyed <c>metadataUrl</c>.
+    /// </summary>
+    public async Task<(Dictionary<string, string[]> Errors, IdpSettings? Settings)> ValidateAsync(SsoSettingsInput input, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(input.MetadataUrl))
+        {
+            var errors = Validate(input, out var settings);
+            return (errors, settings);
+        }
+        if (!string.IsNullOrWhiteSpace(input.MetadataXml) || !string.IsNullOrWhiteSpace(input.IdpSsoUrl)
+            || input.Certificates?.Any(c => !string.IsNullOrWhiteSpace(c)) == true)
+        {
+            return (new() { ["metadataUrl"] = ["Give either the metadata URL, the metadata XML or the SSO URL and certificates by hand, not several."] }, null);
+        }
+        if (!IdpMetadataFetcher.IsAcceptableUrl(input.MetadataUrl.Trim(), out var url))
+        {
+            return (new() { ["metadataUrl"] = ["The metadata URL must be an absolute https URL of at most 2048 characters."] }, null);
+        }
+        string document;
+        try
+        {
+            document = await fetcher.FetchAsync(url!, cancellationToken);
+        }
+        catch (MetadataFetchException e)
+        {
+            // Fixed sentences per reason: nothing of the remote answer is echoed.
+            return (new() { ["metadataUrl"] = [e.Message] }, null);
+        }
+        var found = Validate(input with { MetadataUrl = null, MetadataXml = document }, out var read);
+        if (read is null)
+        {
+            fetcher.CountInvalid();
+            return (found.ToDictionary(e => e.Key == "metadataXml" ? "metadataUrl" : e.Key, e => e.Value), null);
+        }
+        return (found, read with { MetadataUrl = url!.AbsoluteUri, MetadataXml = document });
     }
 
     /// <summary>Field errors keyed by the JSON property name; empty when the input is usable.</summary>
@@ -198,6 +252,59 @@ public sealed class SsoSettingsService(SsoConnectionStore store, SpSigningKeys s
         }
         await loginApi.SetSsoEnforcedAsync(account, settings.EnforceSso, actor.UserId, actor.Ip, cancellationToken);
         await store.SaveAsync(account, settings);
+    }
+
+    /// <summary>
+    /// Fetches the connection's metadata URL again. The IdP's entity id must stay the same (a new one is a new IdP: a
+    /// person saves that); the SSO URL, signing certificates (an IdP rollover publishes the next certificate beside the
+    /// current one, and both are accepted until the old one leaves the metadata) and the signed-requests flag follow the
+    /// metadata. A change goes the way of a manual one: audited with its diff and emailed to every Account Manager
+    /// before it is saved. A failure keeps the last good settings and records the reason and time.
+    /// </summary>
+    /// <returns>Null when fine (changed or not), else the failure's reason code.</returns>
+    public async Task<string?> RefreshMetadataAsync(string account, SettingsActor actor, CancellationToken cancellationToken)
+    {
+        if (await store.FindAsync(account) is not { MetadataUrl: { } url } connection)
+        {
+            return null;
+        }
+        string document;
+        try
+        {
+            document = await fetcher.FetchAsync(new Uri(url), cancellationToken);
+        }
+        catch (MetadataFetchException e)
+        {
+            await store.RecordFetchFailedAsync(account, e.Reason);
+            return e.Reason;
+        }
+        Validate(new SsoSettingsInput
+        {
+            MetadataXml = document,
+            IdpEntityId = connection.IdpEntityId,
+            EnforceSso = connection.EnforceSso,
+            JitProvisioning = connection.JitProvisioning,
+            AllowIdpInitiated = connection.AllowIdpInitiated,
+            LinkExistingUsersByEmail = connection.LinkExistingUsersByEmail,
+            RequireEncryptedAssertions = connection.RequireEncryptedAssertions,
+        }, out var settings);
+        if (settings is null || settings.EntityId != connection.IdpEntityId)
+        {
+            fetcher.CountInvalid();
+            await store.RecordFetchFailedAsync(account, MetadataFetchFailure.InvalidMetadata);
+            return MetadataFetchFailure.InvalidMetadata;
+        }
+        settings = settings with { MetadataUrl = url, MetadataXml = document };
+        var changes = SsoSettingsDiff.Between(connection, settings);
+        if (changes.Count == 0)
+        {
+            await store.RecordFetchSucceededAsync(account, document);
+            return null;
+        }
+        await loginApi.RecordSettingsChangeAsync(account, actor.UserId, changes, actor.Ip, cancellationToken,
+            metadataRefresh: actor == SettingsActor.MetadataRefresh);
+        await store.SaveAsync(account, settings);
+        return null;
     }
 
     /// <summary>

@@ -72,6 +72,15 @@ public sealed class LoginApiBridge(HttpClient http, Microsoft.Extensions.Options
         return new BridgeOutcome.Issued(issued?.Code ?? throw new HttpRequestException("Login.Api answered without a code."));
     }
 
+    /// <summary>The dry run of a test sign-in; Login.Api audits it as a test (nothing linked or created).</summary>
+    public async Task<SsoTestSignInResult> TestSignInAsync(SsoTestSignInRequest request, CancellationToken cancellationToken)
+    {
+        using var response = await SendInternalAsync(HttpMethod.Post, SsoBridge.TestSignInsPath, request, cancellationToken);
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadFromJsonAsync<SsoTestSignInResult>(cancellationToken)
+            ?? throw new HttpRequestException("Login.Api answered without a result.");
+    }
+
     public async Task RecordRefusalAsync(string account, string reason, string? ip, CancellationToken cancellationToken)
     {
         using var response = await SendInternalAsync(HttpMethod.Post, SsoBridge.RefusalsPath, new SsoRefusalReport(account, reason, ip), cancellationToken);
@@ -85,10 +94,12 @@ public sealed class LoginApiBridge(HttpClient http, Microsoft.Extensions.Options
     }
 
     /// <summary>Login.Api audits the change with its diff and emails every Account Manager; a failure means the change must not be saved.</summary>
-    public async Task RecordSettingsChangeAsync(string account, Guid actorId, IReadOnlyList<string> changes, string? ip, CancellationToken cancellationToken)
+    /// <param name="metadataRefresh">The automatic refresh of the IdP metadata URL made the change, no person (<paramref name="actorId"/> unused).</param>
+    public async Task RecordSettingsChangeAsync(string account, Guid actorId, IReadOnlyList<string> changes, string? ip, CancellationToken cancellationToken,
+        bool metadataRefresh = false)
     {
         using var response = await SendInternalAsync(HttpMethod.Post, SsoBridge.SettingsChangesPath(account),
-            new SsoSettingsChange(actorId, [.. changes], ip), cancellationToken);
+            new SsoSettingsChange(actorId, [.. changes], ip, metadataRefresh), cancellationToken);
         response.EnsureSuccessStatusCode();
     }
 

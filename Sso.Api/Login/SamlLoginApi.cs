@@ -41,6 +41,16 @@ public static partial class SamlLoginApi
         }
         // RelayState travels through the IdP and is capped at 80 bytes; anything else lands on the home page.
         var returnPath = SsoBridge.IsLocalPath(returnUrl) && Encoding.UTF8.GetByteCount(returnUrl!) <= 80 ? returnUrl! : "/";
+        return TypedResults.Redirect(await BeginAsync(account, connection, returnPath, testerId: null, http, spKeys, state, options));
+    }
+
+    /// <summary>
+    /// The AuthnRequest and its pending-request cookie; returns where to send the browser. <paramref name="testerId"/>
+    /// (the settings page's "Test sign-in" only) makes the answer end on the test result page.
+    /// </summary>
+    public static async Task<string> BeginAsync(string account, SsoConnection connection, string returnPath, Guid? testerId, HttpContext http,
+        SpSigningKeys spKeys, SamlState state, IOptions<SsoOptions> options)
+    {
         var idp = connection.ToIdpConfig();
         // Signed only when the IdP asks for it: an IdP that does not know our certificate may refuse signed requests.
         // The key is decoded once per key and cached, not per request.
@@ -51,8 +61,8 @@ public static partial class SamlLoginApi
         var sp = new SpConfig(options.Value.SpEntityId(account), spCertificate);
         var redirect = new AuthnRequestBuilder(sp, idp).BuildRedirect(returnPath);
         // The pending request travels in the encrypted cookie; nothing is written to Redis for a GET.
-        http.Response.Cookies.Append(state.CookieName, state.Start(new PendingRequest(account, redirect.RequestId, returnPath)), state.CookieOptions);
-        return TypedResults.Redirect(redirect.Url);
+        http.Response.Cookies.Append(state.CookieName, state.Start(new PendingRequest(account, redirect.RequestId, returnPath, testerId)), state.CookieOptions);
+        return redirect.Url;
     }
 
     /// <summary>
@@ -97,6 +107,10 @@ public static partial class SamlLoginApi
             Clock = clock,
             MaxResponseBytes = options.Value.MaxResponseBytes,
         }, cancellationToken);
+        if (pending?.TesterId is { } testerId)
+        {
+            return await TestResultAsync(account, connection, result, testerId, http, loginApi, cancellationToken);
+        }
         if (!result.Succeeded)
         {
             var reason = ReasonCode(result.Reason);
@@ -118,12 +132,8 @@ public static partial class SamlLoginApi
         BridgeOutcome outcome;
         try
         {
-            outcome = await loginApi.IssueLoginCodeAsync(new SsoLoginRequest(
-                account, identity.IdpEntityId, identity.NameId, identity.Email,
-                FirstValue(identity.Attributes, GivenNameAttributes), FirstValue(identity.Attributes, FamilyNameAttributes),
-                connection.JitProvisioning, returnPath,
-                SsoBridge.BindingHash(binding), ip, identity.SessionNotOnOrAfter,
-                identity.NameIdFormat, connection.LinkExistingUsersByEmail, identity.SessionIndex is { Length: <= 256 } index ? index : null), cancellationToken);
+            outcome = await loginApi.IssueLoginCodeAsync(LoginRequestOf(account, connection, identity, returnPath, SsoBridge.BindingHash(binding), ip),
+                cancellationToken);
             if (outcome is BridgeOutcome.Invalid)
             {
                 await loginApi.RecordRefusalAsync(account, "saml-identity-invalid", ip, cancellationToken);
@@ -149,6 +159,38 @@ public static partial class SamlLoginApi
         // 303: the browser follows with a GET to Login.Api (through the gateway), which sets the session cookie.
         http.Response.Headers.Location = SsoBridge.CompletePath + "?code=" + Uri.EscapeDataString(issued.Code);
         return TypedResults.StatusCode(StatusCodes.Status303SeeOther);
+    }
+
+    private static SsoLoginRequest LoginRequestOf(string account, SsoConnection connection, SamlIdentity identity, string returnPath, string bindingHash,
+        string? ip) =>
+        new(account, identity.IdpEntityId, identity.NameId, identity.Email,
+            FirstValue(identity.Attributes, GivenNameAttributes), FirstValue(identity.Attributes, FamilyNameAttributes),
+            connection.JitProvisioning, returnPath, bindingHash, ip, identity.SessionNotOnOrAfter,
+            identity.NameIdFormat, connection.LinkExistingUsersByEmail, identity.SessionIndex is { Length: <= 256 } index ? index : null);
+
+    /// <summary>
+    /// A test sign-in's answer: validated by every rule as always, then mapped by Login.Api's dry run (nothing linked
+    /// or created, audited as a test), and shown on the result page. Never a code, never a session.
+    /// </summary>
+    private static async Task<IResult> TestResultAsync(string account, SsoConnection connection, SamlValidationResult result, Guid testerId,
+        HttpContext http, LoginApiBridge loginApi, CancellationToken cancellationToken)
+    {
+        var ip = http.Connection.RemoteIpAddress?.ToString();
+        SsoTestSignInResult mapped;
+        try
+        {
+            mapped = await loginApi.TestSignInAsync(result.Succeeded
+                ? new SsoTestSignInRequest(account, testerId,
+                    LoginRequestOf(account, connection, result.Identity, "/", SsoBridge.BindingHash("test-sign-in"), ip), null, ip)
+                : new SsoTestSignInRequest(account, testerId, null, ReasonCode(result.Reason), ip), cancellationToken);
+        }
+        catch (HttpRequestException)
+        {
+            return SsoPages.Busy(http);
+        }
+        return SsoTestResultPage.Render(http, result.Succeeded ? null : ReasonCode(result.Reason), result.Succeeded ? result.Identity : null,
+            result.Succeeded ? new TestMapping(result.Identity.Email, FirstValue(result.Identity.Attributes, GivenNameAttributes),
+                FirstValue(result.Identity.Attributes, FamilyNameAttributes)) : null, mapped);
     }
 
     /// <summary>Built from the public certificates only (current, and next or previous during a rollover): no private key is read.</summary>

@@ -9,7 +9,11 @@ using StackExchange.Redis;
 namespace AccessPlatform.Sso.Login;
 
 /// <summary>An AuthnRequest this browser started, waiting for its response.</summary>
-public sealed record PendingRequest(string Account, string RequestId, string ReturnPath);
+/// <param name="TesterId">
+/// Set only by the settings page's "Test sign-in" (an Account Manager of the account): the response then ends on the
+/// result page, never in a session. Inside the encrypted cookie, so nobody turns a real login into a test or back.
+/// </param>
+public sealed record PendingRequest(string Account, string RequestId, string ReturnPath, Guid? TesterId = null);
 
 /// <summary>A LogoutRequest this browser carries to the IdP, waiting for its LogoutResponse; the user is for the audit.</summary>
 public sealed record PendingLogout(string Account, string RequestId, Guid UserId);

@@ -75,6 +75,10 @@ public class PlatformFixture : IAsyncLifetime
         $"--Services:gateway:Gateway:TrustedProxies:0={TlsTerminator}",
         $"--Services:login-api:Ops:TestEmailTo:0=ops@access-platform.local,{OpsTestEmail}",
         $"--Services:login-api:Ops:TestSmsTo:0=+15005550006,{OpsTestSms}",
+        // IdP metadata by URL: the tests' https server on 127.0.0.1 (TestMetadataServer); loopback only, and only in tests.
+        "--Services:sso-api:Sso:MetadataFetch:AllowLoopback=true",
+        $"--Services:sso-api:Sso:MetadataFetch:TrustedCertificateFile={TestMetadataServer.CertificateFile}",
+        "--Services:sso-api:Sso:MetadataRefresh:PollInterval=00:00:02",
         .. extraArguments,
     ];
 

@@ -8,11 +8,13 @@ namespace AccessPlatform.Sso.Pages.Admin;
 
 /// <summary>The SSO settings page: what to copy into the IdP, and the form for the IdP's details. Same rules as the API.</summary>
 public sealed class SsoModel(SsoSettingsService settings, SpSigningKeys spKeys, IStringLocalizer<SsoResource> t, TimeProvider clock,
-    Microsoft.Extensions.Options.IOptions<AccessPlatform.Sso.Login.SsoOptions> options) : PageModel
+    Microsoft.Extensions.Options.IOptions<AccessPlatform.Sso.Login.SsoOptions> options, SsoConnectionStore store, AccessPlatform.Sso.Login.SamlState state)
+    : PageModel
 {
     public const int MaxUploadBytes = 1024 * 1024;
 
     [BindProperty] public string? MetadataXml { get; set; }
+    [BindProperty] public string? MetadataUrl { get; set; }
     [BindProperty] public IFormFile? MetadataFile { get; set; }
     [BindProperty] public string? IdpEntityId { get; set; }
     [BindProperty] public string? IdpSsoUrl { get; set; }
@@ -34,6 +36,38 @@ public sealed class SsoModel(SsoSettingsService settings, SpSigningKeys spKeys, 
 
     /// <summary>Within the warning window of the expiry metric and health check.</summary>
     public bool ExpiresSoon(DateTime notAfter) => notAfter - clock.GetUtcNow().UtcDateTime <= TimeSpan.FromDays(options.Value.CertificateWarningDays);
+
+    /// <summary>"Fetch metadata now": the scheduled refresh, with this Account Manager as the audited actor.</summary>
+    public async Task<IActionResult> OnPostRefreshMetadataAsync()
+    {
+        if (!User.IsRecentlyAuthenticated())
+        {
+            return Redirect($"{AdminClaims.ReauthenticationPage}?returnUrl={Uri.EscapeDataString("/admin/sso")}");
+        }
+        await settings.RefreshMetadataAsync(User.AccountOf(), new SettingsActor(User.UserIdOf(), HttpContext.Connection.RemoteIpAddress?.ToString()),
+            HttpContext.RequestAborted);
+        await OnGetAsync();
+        RolloverDone = View.Metadata is { Error: null } ? "Meta_Refreshed" : null;
+        return Page();
+    }
+
+    /// <summary>
+    /// "Test sign-in" (a form with target=_blank): an SP-initiated login whose pending-request cookie carries this
+    /// Account Manager as tester, so the answer ends on the result page. Changes nothing, so no re-authentication.
+    /// </summary>
+    public async Task<IActionResult> OnPostTestSignInAsync()
+    {
+        var account = User.AccountOf();
+        if (await store.FindAsync(account) is not { IsConfigured: true } connection)
+        {
+            await OnGetAsync();
+            Errors[""] = [t["Admin_NotConfigured"]];
+            Response.StatusCode = StatusCodes.Status409Conflict;
+            return Page();
+        }
+        return Redirect(await AccessPlatform.Sso.Login.SamlLoginApi.BeginAsync(account, connection, "/admin/sso", User.UserIdOf(), HttpContext, spKeys,
+            state, options));
+    }
 
     public Task<IActionResult> OnPostNextCertificateAsync() => RolloverAsync(spKeys.AddNextAsync, "Admin_SpNextAdded");
 
@@ -75,6 +109,7 @@ public sealed class SsoModel(SsoSettingsService settings, SpSigningKeys spKeys, 
     {
         View = await settings.GetAsync(User.AccountOf());
         IdpEntityId = View.IdpEntityId;
+        MetadataUrl = View.Metadata?.Url;
         IdpSsoUrl = View.IdpSsoUrl;
         IdpSloUrl = View.IdpSloUrl;
         // Prefilled, so changing an option does not mean pasting the certificates again.
@@ -111,20 +146,24 @@ public sealed class SsoModel(SsoSettingsService settings, SpSigningKeys spKeys, 
         if (Errors.Count == 0)
         {
             // Entity id and certificates already shown come from the stored settings; with metadata they are ignored.
+            // A metadata URL wins over the prefilled manual fields (they show what the last fetch brought).
+            var byUrl = !string.IsNullOrWhiteSpace(MetadataUrl) && string.IsNullOrWhiteSpace(metadata);
+            var manual = string.IsNullOrWhiteSpace(metadata) && !byUrl;
             var input = new SsoSettingsInput
             {
                 MetadataXml = metadata,
-                IdpEntityId = string.IsNullOrWhiteSpace(metadata) ? IdpEntityId : null,
-                IdpSsoUrl = string.IsNullOrWhiteSpace(metadata) ? IdpSsoUrl : null,
-                IdpSloUrl = string.IsNullOrWhiteSpace(metadata) ? IdpSloUrl : null,
-                Certificates = string.IsNullOrWhiteSpace(metadata) ? [Certificate1 ?? "", Certificate2 ?? ""] : null,
+                MetadataUrl = byUrl ? MetadataUrl : null,
+                IdpEntityId = manual ? IdpEntityId : null,
+                IdpSsoUrl = manual ? IdpSsoUrl : null,
+                IdpSloUrl = manual ? IdpSloUrl : null,
+                Certificates = manual ? [Certificate1 ?? "", Certificate2 ?? ""] : null,
                 EnforceSso = EnforceSso,
                 JitProvisioning = JitProvisioning,
                 AllowIdpInitiated = AllowIdpInitiated,
                 LinkExistingUsersByEmail = LinkExistingUsersByEmail,
                 RequireEncryptedAssertions = RequireEncryptedAssertions,
             };
-            Errors = settings.Validate(input, out var validated);
+            (Errors, var validated) = await settings.ValidateAsync(input, HttpContext.RequestAborted);
             if (validated is not null)
             {
                 try
