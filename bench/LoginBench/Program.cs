@@ -50,15 +50,21 @@ if (args.Contains("--enumeration"))
 }
 
 // The login path's processes (CPU per login), and the production set (memory).
-var loginPath = await StackProcesses.FindAsync(app,
-    ("gateway", "gateway", "http", false), ("Login.Api", "login-api", "http", false),
-    ("Postgres (all its processes)", "postgres", "tcp", true), ("Redis", "redis", "tcp", false));
+var loginPath = new List<MeasuredProcess>
+{
+    StackProcesses.Gateway(app), await StackProcesses.ServiceAsync(app, "Login.Api", "login-api"),
+    StackProcesses.Server("Postgres (all its processes)", "postgres", dataDirectory), StackProcesses.Server("Redis", "redis-server", dataDirectory),
+};
 if (StackProcesses.Dcp() is { } dcp)
 {
     loginPath.Add(dcp);
 }
-var productionSet = (await StackProcesses.FindAsync(app, ("Sso.Api", "sso-api", "http", false), ("Notifications.Worker", "notifications-worker", "http", false),
-    ("RabbitMQ (beam, with its children)", "messaging", "tcp", true))).Concat(loginPath.Where(p => !p.Name.StartsWith("DCP", StringComparison.Ordinal))).ToList();
+List<MeasuredProcess> productionSet =
+[
+    .. loginPath.Where(p => !p.Name.StartsWith("DCP", StringComparison.Ordinal)),
+    await StackProcesses.ServiceAsync(app, "Sso.Api", "sso-api"), await StackProcesses.ServiceAsync(app, "Notifications.Worker", "notifications-worker"),
+    StackProcesses.Server("RabbitMQ (beam, with its children)", "beam.smp", dataDirectory),
+];
 await Task.Delay(TimeSpan.FromSeconds(5)); // settle after start-up before the idle sample
 var idle = productionSet.ToDictionary(p => p.Name, p => p.PssKiB());
 

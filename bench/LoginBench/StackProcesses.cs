@@ -1,5 +1,6 @@
 using System.Globalization;
 using Aspire.Hosting;
+using Aspire.Hosting.Testing;
 using Aspire.Hosting.ApplicationModel;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -15,29 +16,37 @@ internal sealed record MeasuredProcess(string Name, int Pid, bool WithChildren)
 }
 
 /// <summary>
-/// The stack's processes, found by the port each resource's process listens on (DCP knows it as the endpoint's target
-/// port; behind DCP's proxy the allocated port is the proxy's). Listening sockets come from /proc/net/tcp{,6}, their
-/// owners from /proc/&lt;pid&gt;/fd.
+/// The stack's processes. The gateway by the port it listens on (it is not behind DCP's proxy); the other services by
+/// the environment DCP gave them (their resource name and this run's generated internal key, which no other stack on
+/// the machine shares); Postgres, Redis and RabbitMQ by this run's data folder on their command line or environment.
+/// Listening sockets come from /proc/net/tcp{,6}, their owners from /proc/&lt;pid&gt;/fd.
 /// </summary>
 internal static class StackProcesses
 {
-    public static async Task<List<MeasuredProcess>> FindAsync(DistributedApplication app, params (string Label, string Resource, string Endpoint, bool WithChildren)[] wanted)
+    public static MeasuredProcess Gateway(DistributedApplication app) =>
+        new("gateway", ListenerOf(app.GetEndpoint("gateway", "http").Port) ?? throw new InvalidOperationException("No process listens on the gateway's port."), false);
+
+    public static async Task<MeasuredProcess> ServiceAsync(DistributedApplication app, string label, string resource)
     {
-        var model = app.Services.GetRequiredService<DistributedApplicationModel>();
-        var found = new List<MeasuredProcess>();
-        foreach (var (label, resource, endpoint, withChildren) in wanted)
-        {
-            var target = model.Resources.OfType<IResourceWithEndpoints>().Single(r => r.Name == resource).GetEndpoint(endpoint);
-            var port = int.Parse((await target.Property(EndpointProperty.TargetPort).GetValueAsync())!, CultureInfo.InvariantCulture);
-            found.Add(new MeasuredProcess(label, ListenerOf(port) ?? throw new InvalidOperationException($"No process listens on {resource}'s port {port}."), withChildren));
-        }
-        return found;
+        var key = await app.Services.GetRequiredService<DistributedApplicationModel>().Resources
+            .OfType<ParameterResource>().Single(r => r.Name == "internal-api-key").GetValueAsync(CancellationToken.None);
+        var pid = ProcStat.AllPids().FirstOrDefault(p => Read($"/proc/{p}/environ") is { } env
+            && env.Contains($"\0OTEL_SERVICE_NAME={resource}\0", StringComparison.Ordinal) && env.Contains(key!, StringComparison.Ordinal));
+        return pid > 0 ? new MeasuredProcess(label, pid, false) : throw new InvalidOperationException($"No process of {resource} found.");
+    }
+
+    /// <summary>The root process of a server (its parent is not the same program) started for this run's data folder.</summary>
+    public static MeasuredProcess Server(string label, string command, string dataDirectory)
+    {
+        var pid = ProcStat.AllPids().FirstOrDefault(p => Comm(p) == command
+            && (Read($"/proc/{p}/cmdline")?.Contains(dataDirectory, StringComparison.Ordinal) == true || Read($"/proc/{p}/environ")?.Contains(dataDirectory, StringComparison.Ordinal) == true)
+            && Comm(ProcStat.ParentOf(p) ?? 1) != command);
+        return pid > 0 ? new MeasuredProcess(label, pid, true) : throw new InvalidOperationException($"No {command} of this run found.");
     }
 
     /// <summary>DCP: the dev-only orchestrator and proxy between the services (a deployment has neither).</summary>
     public static MeasuredProcess? Dcp() =>
-        ProcStat.AllPids().Where(p => CommandLine(p) is { } c && c.Contains("/dcp ", StringComparison.Ordinal) && c.Contains(" start-apiserver", StringComparison.Ordinal)
-                                      && ProcStat.ParentOf(p) is { } parent && DescendsFrom(parent, Environment.ProcessId))
+        ProcStat.AllPids().Where(p => Comm(p) == "dcp" && ProcStat.ParentOf(p) is { } parent && DescendsFrom(parent, Environment.ProcessId))
             .Select(p => new MeasuredProcess("DCP (dev proxy, not deployed)", p, WithChildren: true)).FirstOrDefault();
 
     public static int? ListenerOf(int port)
@@ -72,13 +81,15 @@ internal static class StackProcesses
         return null;
     }
 
-    private static string? CommandLine(int pid)
+    private static string? Comm(int pid) => Read($"/proc/{pid}/comm")?.TrimEnd('\n');
+
+    private static string? Read(string path)
     {
         try
         {
-            return File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ');
+            return "\0" + File.ReadAllText(path);
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return null;
         }
