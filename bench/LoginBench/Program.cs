@@ -36,9 +36,19 @@ var fileLogs = new FileLoggerProvider(logPath);
 builder.Services.AddLogging(l => l.ClearProviders().AddProvider(fileLogs).SetMinimumLevel(LogLevel.Information));
 await using var app = await builder.BuildAsync();
 await app.StartAsync();
-foreach (var resource in new[] { "gateway", "login-api", "sso-api", "notifications-worker" })
+foreach (var resource in new[] { "login-api", "sso-api", "notifications-worker", "gateway" })
 {
-    await app.ResourceNotifications.WaitForResourceHealthyAsync(resource);
+    using var patience = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+    try
+    {
+        await app.ResourceNotifications.WaitForResourceHealthyAsync(resource, patience.Token);
+    }
+    catch (OperationCanceledException)
+    {
+        Console.Error.WriteLine($"{resource} was not healthy within 5 minutes; see {logPath}");
+        await StopAsync();
+        return 1;
+    }
 }
 var gateway = new UriBuilder(app.GetEndpoint("gateway", "http")) { Host = "127.0.0.1" }.Uri;
 var deviceId = $"bench-device-{Guid.NewGuid():N}";
@@ -46,7 +56,7 @@ if (args.Contains("--enumeration"))
 {
     await EnumerationTiming.RunAsync(app, gateway, deviceId, Option("--enumeration", 200));
     await StopAsync();
-    return;
+    return 0;
 }
 
 // The login path's processes (CPU per login), and the production set (memory).
@@ -141,6 +151,7 @@ if (!args.Contains("--skip-delivery"))
 await StopAsync();
 Console.WriteLine();
 Console.WriteLine($"resource logs: {logPath}");
+return 0;
 
 async Task StopAsync()
 {

@@ -81,12 +81,13 @@ internal static class StackProcesses
         return null;
     }
 
-    private static string? Comm(int pid) => Read($"/proc/{pid}/comm")?.TrimEnd('\n');
+    private static string? Comm(int pid) => Read($"/proc/{pid}/comm")?.Trim('\0', '\n');
 
     private static string? Read(string path)
     {
         try
         {
+            // A leading NUL lets a match on "\0NAME=value\0" find the first variable of an environ file too.
             return "\0" + File.ReadAllText(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
