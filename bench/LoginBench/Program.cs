@@ -36,19 +36,11 @@ var fileLogs = new FileLoggerProvider(logPath);
 builder.Services.AddLogging(l => l.ClearProviders().AddProvider(fileLogs).SetMinimumLevel(LogLevel.Information));
 await using var app = await builder.BuildAsync();
 await app.StartAsync();
-foreach (var resource in new[] { "login-api", "sso-api", "notifications-worker", "gateway" })
+if (!await StackStart.WaitHealthyAsync(app, TimeSpan.FromMinutes(6), "login-api", "sso-api", "notifications-worker", "gateway"))
 {
-    using var patience = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-    try
-    {
-        await app.ResourceNotifications.WaitForResourceHealthyAsync(resource, patience.Token);
-    }
-    catch (OperationCanceledException)
-    {
-        Console.Error.WriteLine($"{resource} was not healthy within 5 minutes; see {logPath}");
-        await StopAsync();
-        return 1;
-    }
+    Console.Error.WriteLine($"The stack did not become healthy within 6 minutes; see {logPath}");
+    await StopAsync();
+    return 1;
 }
 var gateway = new UriBuilder(app.GetEndpoint("gateway", "http")) { Host = "127.0.0.1" }.Uri;
 var deviceId = $"bench-device-{Guid.NewGuid():N}";
