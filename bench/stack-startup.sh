@@ -1,31 +1,98 @@
 #!/usr/bin/env bash
-# Measures the dev stack: seconds from `dotnet run --project AppHost` to every service healthy behind the gateway,
-# and the peak resident memory of the whole process tree (AppHost, DCP, servers, services) over 30 s of idling. Needs curl, bc, ss.
-#   bash bench/stack-startup.sh      (after ./run.sh --prepare-only and a build)
+# Cold start and memory of the dev stack, on a built tree (dotnet build AccessPlatform.sln; ./run.sh --prepare-only):
+#   1. seconds from `dotnet run --project AppHost --no-build` to every service healthy (gateway with both APIs behind
+#      it, the worker, the mail catcher), then the proportional set size (PSS, /proc/<pid>/smaps_rollup) of every
+#      process of the stack after 30 s of idling, per process and summed;
+#   2. seconds from `./run.sh` (its checks, tool restore and dotnet run's build check) to the same point.
+# Needs the dev ports free (gateway 8080, mail 8025, dashboard 18888). Prints markdown tables; the stack's output goes
+# to a log file named at the end.
+#   bash bench/stack-startup.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export Infrastructure__DataDirectory="${TMPDIR:-/tmp}/access-platform-startup-$$"
-start=$(date +%s.%N)
-setsid dotnet run --project AppHost --no-build --launch-profile http >/tmp/stack-startup.log 2>&1 &
-pid=$!
-trap 'kill -- -$pid 2>/dev/null; sleep 3; rm -rf "$Infrastructure__DataDirectory"' EXIT
-# The gateway waits for login-api and sso-api, which wait for Postgres, Redis and RabbitMQ; the worker is checked too.
-until [ "$(curl -s -m 2 http://localhost:8080/health)" = "Healthy" ] && curl -sf -m 2 -o /dev/null http://localhost:8025/; do sleep 0.2; done
-worker=""
-until [ -n "$worker" ]; do
+root=$(pwd)
+log=${TMPDIR:-/tmp}/stack-startup-$$.log
+: >"$log"
+
+healthy() {
+  [ "$(curl -s -m 2 http://localhost:8080/health)" = "Healthy" ] || return 1
+  curl -sf -m 2 -o /dev/null http://localhost:8025/ || return 1
+  local port
   for port in $(ss -ltnp | awk '/Notifications.W/ {split($4,a,":"); print a[length(a)]}' | sort -u); do
-    [ "$(curl -s -m 2 "http://127.0.0.1:$port/health")" = "Healthy" ] && worker=$port
+    [ "$(curl -s -m 2 "http://127.0.0.1:$port/health")" = "Healthy" ] && return 0
   done
-  sleep 0.2
+  return 1
+}
+
+# Every process of the stack: below the started command, or naming this tree or this run's data folder.
+stack_pids() {
+  local started=$1 data=$2 p anc
+  for d in /proc/[0-9]*; do
+    p=${d#/proc/}
+    if tr '\0' ' ' <"$d/cmdline" 2>/dev/null | grep -qF -e "$root/" -e "$data"; then echo "$p"; continue; fi
+    if tr '\0' '\n' <"$d/environ" 2>/dev/null | grep -qF "$data"; then echo "$p"; continue; fi
+    anc=$p
+    while [ -n "$anc" ] && [ "$anc" -gt 1 ]; do
+      [ "$anc" = "$started" ] && { echo "$p"; break; }
+      anc=$(awk '{print $4}' "/proc/$anc/stat" 2>/dev/null || true)
+    done
+  done | sort -un
+}
+
+# Runs one start; prints the seconds to healthy; leaves the stack running (pid in $started).
+start_stack() {
+  export Infrastructure__DataDirectory="${TMPDIR:-/tmp}/access-platform-startup-$$-$1"
+  local begin; begin=$(date +%s.%N)
+  shift
+  setsid "$@" >>"$log" 2>&1 &
+  started=$!
+  until healthy; do
+    kill -0 "$started" 2>/dev/null || { echo "the stack exited; see $log" >&2; exit 1; }
+    sleep 0.2
+  done
+  echo "$(date +%s.%N) - $begin" | bc
+}
+
+stop_stack() {
+  kill -- -"$started" 2>/dev/null || true
+  while kill -0 "$started" 2>/dev/null; do sleep 0.5; done
+  sleep 3
+  rm -rf "$Infrastructure__DataDirectory"
+}
+trap 'stop_stack 2>/dev/null || true' EXIT
+
+direct=$(start_stack direct dotnet run --project AppHost --no-build --launch-profile http)
+sleep 30
+declare -A kind
+total=0
+for p in $(stack_pids "$started" "$Infrastructure__DataDirectory"); do
+  pss=$(awk '/^Pss:/{print $2}' "/proc/$p/smaps_rollup" 2>/dev/null || true)
+  [ -n "$pss" ] || continue
+  cmd=$(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)
+  case "$cmd" in
+    *"/Gateway/bin/"*) k=Gateway ;; *"/Login.Api/bin/"*) k=Login.Api ;; *"/Sso.Api/bin/"*) k=Sso.Api ;;
+    *"/Notifications.Worker/bin/"*) k=Notifications.Worker ;; *"/TwilioSink/bin/"*) k="TwilioSink (dev SMS sink)" ;;
+    *"/AppHost/bin/"*) k=AppHost ;; *Aspire.Dashboard*|*aspire.dashboard*) k="dashboard" ;; *"/dcp"*) k="DCP" ;;
+    *smtp4dev*|*Rnwood*) k="smtp4dev (dev mail catcher)" ;; *postgres*) k=Postgres ;; *redis-server*) k=Redis ;;
+    *beam*|*epmd*|*erl_child*|*inet_gethost*) k=RabbitMQ ;; *"dotnet run"*|*"dotnet exec"*|*MSBuild*) k="dotnet run / build wrappers" ;;
+    *) k="other ($(cat /proc/$p/comm 2>/dev/null))" ;;
+  esac
+  kind[$k]=$(( ${kind[$k]:-0} + pss )); total=$((total + pss))
 done
-healthy=$(date +%s.%N)
-printf 'time to healthy: %.1f s\n' "$(echo "$healthy - $start" | bc)"
-peak=0
-for _ in $(seq 30); do
-  # DCP starts some processes outside the AppHost's tree: count the stack's processes by name.
-  rss=$(ps -eo rss=,args= | grep -E 'AppHost|/dcp|postgres|redis-server|beam.smp|epmd|Smtp4dev|Gateway|Login.Api|Sso.Api|Notifications.Worker|TwilioSink' \
-        | grep -v grep | awk '{s+=$1} END {print s}')
-  [ "$rss" -gt "$peak" ] && peak=$rss
-  sleep 1
-done
-printf 'peak memory of the whole stack: %d MiB\n' $((peak / 1024))
+stop_stack
+
+viarun=$(start_stack runsh ./run.sh)
+stop_stack
+trap - EXIT
+
+echo
+echo "| cold start (built tree, local processes) | seconds to every service healthy | goal |"
+echo "|---|---:|---|"
+printf '| `dotnet run --project AppHost --no-build` | %.1f | ≤ 20 |\n' "$direct"
+printf '| `./run.sh` (its checks, tool restore, build check, then the same) | %.1f | |\n' "$viarun"
+echo
+echo "| dev stack after 30 s idle (\`dotnet run --project AppHost\`, Debug builds, dashboard) | PSS MiB |"
+echo "|---|---:|"
+for k in "${!kind[@]}"; do printf '| %s | %d |\n' "$k" $(( kind[$k] / 1024 )); done | sort
+printf '| **whole dev stack** (goal ≤ 1536) | **%d** |\n' $((total / 1024))
+echo
+echo "stack output: $log"

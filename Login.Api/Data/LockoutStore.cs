@@ -31,30 +31,58 @@ public sealed class LockoutStore(NpgsqlDataSource db)
     // The lock period of the next lock: base * 2^(locks so far in a row), at most max.
     private const string NextLock = "@now + make_interval(secs => least(@baseSeconds * power(2, least(lockouts, 20)), @maxSeconds))";
 
+    // One guess's claim on the rows of "target" (at most one user): the lockout state read under FOR UPDATE (the latest
+    // committed row, so parallel claims queue on it), a slot taken only while failures plus guesses in flight stay
+    // under the threshold. Both claim statements end with it, so both decide alike.
+    private const string Claim = """
+        cur AS (
+            SELECT id,
+                   CASE WHEN locked_until <= @now THEN 0 ELSE failed_attempts END AS failed,
+                   CASE WHEN last_claim_at IS NULL OR last_claim_at < @stale THEN 0 ELSE attempts_in_flight END AS in_flight,
+                   locked_until > @now AS locked
+            FROM users WHERE id = (SELECT id FROM target) FOR UPDATE
+        ), claimed AS (
+            UPDATE users u SET
+                failed_attempts = cur.failed,
+                locked_until = CASE WHEN u.locked_until <= @now THEN NULL ELSE u.locked_until END,
+                attempts_in_flight = cur.in_flight + 1,
+                last_claim_at = @now
+            FROM cur
+            WHERE u.id = cur.id AND cur.locked IS NOT TRUE AND cur.failed + cur.in_flight < @threshold
+            RETURNING u.id
+        )
+        """;
+
+    private const string ClaimStatusOf = """
+        CASE WHEN EXISTS (SELECT 1 FROM claimed) THEN 'Claimed'
+             WHEN (SELECT locked IS TRUE OR failed >= @threshold FROM cur) THEN 'Locked'
+             ELSE 'Busy' END
+        """;
+
     public async Task<ClaimStatus> ClaimPasswordAsync(Guid userId, DateTime now, LockoutRule rule)
     {
         await using var connection = await db.OpenConnectionAsync();
-        return Enum.Parse<ClaimStatus>((await connection.ExecuteScalarAsync<string>("""
-            WITH cur AS (
-                SELECT id,
-                       CASE WHEN locked_until <= @now THEN 0 ELSE failed_attempts END AS failed,
-                       CASE WHEN last_claim_at IS NULL OR last_claim_at < @stale THEN 0 ELSE attempts_in_flight END AS in_flight,
-                       locked_until > @now AS locked
-                FROM users WHERE id = @userId FOR UPDATE
-            ), claimed AS (
-                UPDATE users u SET
-                    failed_attempts = cur.failed,
-                    locked_until = CASE WHEN u.locked_until <= @now THEN NULL ELSE u.locked_until END,
-                    attempts_in_flight = cur.in_flight + 1,
-                    last_claim_at = @now
-                FROM cur
-                WHERE u.id = cur.id AND cur.locked IS NOT TRUE AND cur.failed + cur.in_flight < @threshold
-                RETURNING u.id
-            )
-            SELECT CASE WHEN EXISTS (SELECT 1 FROM claimed) THEN 'Claimed'
-                        WHEN (SELECT locked IS TRUE OR failed >= @threshold FROM cur) THEN 'Locked'
-                        ELSE 'Busy' END
+        return Enum.Parse<ClaimStatus>((await connection.ExecuteScalarAsync<string>($"""
+            WITH target AS (SELECT @userId AS id), {Claim}
+            SELECT {ClaimStatusOf}
             """, new { userId, now, stale = now - StaleClaims, threshold = rule.Threshold }))!);
+    }
+
+    /// <summary>
+    /// A login's first round trip: the user by username and, when active, the claim of this guess, in one statement
+    /// (the lookup and the claim were two). Unknown and disabled users run the same statement, which claims nothing.
+    /// </summary>
+    /// <returns>The user (null when unknown) and the claim (null when nothing was claimed for a disabled user).</returns>
+    public async Task<(User? User, ClaimStatus? Claim)> FindAndClaimPasswordAsync(string username, DateTime now, LockoutRule rule)
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        var rows = await connection.QueryAsync<string, User, (User User, string? Claim)>($"""
+            WITH found AS ({UserStore.SelectUser} WHERE lower(u.username) = lower(@username)),
+                 target AS (SELECT id FROM found WHERE status = 'active'), {Claim}
+            SELECT CASE WHEN found.status = 'active' THEN {ClaimStatusOf} END AS claim, found.*
+            FROM found
+            """, (claim, user) => (user, claim), new { username, now, stale = now - StaleClaims, threshold = rule.Threshold }, splitOn: "id");
+        return rows.SingleOrDefault() is ({ } user, var claim) ? (user, claim is null ? null : Enum.Parse<ClaimStatus>(claim)) : (null, null);
     }
 
     /// <summary>A wrong password: its slot becomes a failure; the one that reaches the threshold locks, each lock in a row twice as long.</summary>

@@ -8,7 +8,8 @@ public sealed class UserStore(NpgsqlDataSource db) : Flow.ILoginUsers
 {
     static UserStore() => DefaultTypeMap.MatchNamesWithUnderscores = true;
 
-    private const string SelectUser = """
+    /// <summary>The columns of <see cref="User"/>; also the lookup half of <see cref="LockoutStore.FindAndClaimPasswordAsync"/>.</summary>
+    internal const string SelectUser = """
         SELECT u.id, u.account_id, a.key AS account_key, a.name AS account_name, u.username, u.email, u.phone, u.password_hash,
                u.preferred_language, u.roles, u.web_access,
                CASE WHEN a.status = 'active' THEN u.status ELSE 'disabled' END AS status,

@@ -39,13 +39,18 @@ public sealed class IpFailureBudget(IConnectionMultiplexer redis, IOptions<IpFai
         return result < 0 ? TimeSpan.FromMilliseconds(-result) : null;
     }
 
-    /// <summary>A right password was no failure: its unit goes back.</summary>
-    public async Task RefundAsync(string? ip)
+    /// <summary>
+    /// A right password was no failure: its unit goes back. Sent without waiting for the answer (one round trip less
+    /// per login): the connection keeps the order, so this client's next claim sees it, and a lost refund only leaves
+    /// the address one failure closer to its limit, never further from it.
+    /// </summary>
+    public Task RefundAsync(string? ip)
     {
         if (ip is not null)
         {
-            await redis.GetDatabase().ScriptEvaluateAsync(Refund, new { key = Key(ip) });
+            redis.GetDatabase().ScriptEvaluate(Refund, new { key = Key(ip) }, CommandFlags.FireAndForget);
         }
+        return Task.CompletedTask;
     }
 
     /// <summary>IPv4 per address, IPv6 per network (a /64 by default: one host owns a whole /64), the gateway's partition.</summary>

@@ -36,18 +36,35 @@ public sealed class LockoutPolicy(LockoutStore store, UserNotifier notifier, Aud
         {
             return await store.ClaimSecondFactorAsync(user.Id, Now, Rule(factor)) is { } provisional ? new GuessClaim(factor, provisional) : null;
         }
-        // Every slot held by guesses in flight: wait briefly for one (a right password frees its slot at once).
+        return await WaitForSlotAsync(user.Id, await store.ClaimPasswordAsync(user.Id, Now, Rule(factor)));
+    }
+
+    /// <summary>
+    /// A login's password guess: the user found by username and the guess claimed in one round trip. Null claim when
+    /// the user is unknown, not active (nothing claimed) or locked (or no slot freed up within the wait).
+    /// </summary>
+    public async Task<(User? User, GuessClaim? Claim)> FindAndClaimPasswordAsync(string username)
+    {
+        var (user, status) = await store.FindAndClaimPasswordAsync(username, Now, Rule(GuessedFactor.Password));
+        return user is null || status is not { } claim ? (user, null) : (user, await WaitForSlotAsync(user.Id, claim));
+    }
+
+    /// <summary>Every slot held by guesses in flight: wait briefly for one (a right password frees its slot at once).</summary>
+    private async Task<GuessClaim?> WaitForSlotAsync(Guid userId, ClaimStatus first)
+    {
         var deadline = DateTime.UtcNow + TimeSpan.FromMilliseconds(Settings.ClaimWaitMs);
         var retry = TimeSpan.FromMilliseconds(10);
+        var status = first;
         while (true)
         {
-            switch (await store.ClaimPasswordAsync(user.Id, Now, Rule(factor)))
+            switch (status)
             {
                 case ClaimStatus.Claimed:
-                    return new GuessClaim(factor);
+                    return new GuessClaim(GuessedFactor.Password);
                 case ClaimStatus.Busy when DateTime.UtcNow < deadline:
                     await Task.Delay(retry);
                     retry = TimeSpan.FromMilliseconds(Math.Min(retry.TotalMilliseconds * 2, 100));
+                    status = await store.ClaimPasswordAsync(userId, Now, Rule(GuessedFactor.Password));
                     break;
                 default:
                     return null;

@@ -11,7 +11,7 @@ namespace AccessPlatform.Login.Flow;
 /// On the SSO link page (<see cref="LoginEntry.SsoLink"/>) the user is known already: the step waits for the password.
 /// </summary>
 public sealed partial class PasswordStep(
-    UserStore users, PasswordCheck check, IpFailureBudget budget, AuditLog audit, LoginMetrics metrics, ILogger<PasswordStep> logger)
+    PasswordCheck check, IpFailureBudget budget, AuditLog audit, LoginMetrics metrics, ILogger<PasswordStep> logger)
     : ICredentialStep, IInteractiveLoginStep
 {
     public string Name => "login.password";
@@ -23,13 +23,12 @@ public sealed partial class PasswordStep(
             return new StepResult.Challenge(new LoginOutcome.PasswordRequired(state.FlowId));
         }
         var (username, password) = state.Credentials ?? throw new InvalidOperationException("The password step needs credentials.");
-        var user = await users.FindByUsernameAsync(username);
+        var (user, result) = await check.FindAndCheckAsync(username, password, state.Ip);
         if (user is null || !user.IsActive)
         {
-            await check.NoAccountAsync(password);
             return await FailAsync(user is null ? "unknown-user" : "disabled", user, state);
         }
-        return await CheckAsync(user, password, state);
+        return await CompleteAsync(user, result, state);
     }
 
     /// <summary>The link page's password: the same budget, lockout counter and audit as the login form; a wrong one may be retried.</summary>
@@ -58,9 +57,12 @@ public sealed partial class PasswordStep(
     public Task<LoginOutcome> DescribeAsync(LoginState state) =>
         Task.FromResult<LoginOutcome>(new LoginOutcome.PasswordRequired(state.FlowId));
 
-    private async Task<StepResult> CheckAsync(User user, string password, LoginState state)
+    private async Task<StepResult> CheckAsync(User user, string password, LoginState state) =>
+        await CompleteAsync(user, await check.CheckAsync(user, password, state.Ip), state);
+
+    private async Task<StepResult> CompleteAsync(User user, PasswordCheckResult result, LoginState state)
     {
-        switch (await check.CheckAsync(user, password, state.Ip))
+        switch (result)
         {
             case PasswordCheckResult.Locked:
                 return await FailAsync("locked", user, state);
