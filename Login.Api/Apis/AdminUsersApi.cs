@@ -7,7 +7,10 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace AccessPlatform.Login.Apis;
 
 public sealed record AdminUserView(Guid Id, string Username, string Email, string? Phone, string Language, string[] Roles, bool WebAccess,
-    string Status, bool Locked, int FailedAttempts);
+    string Status, bool Locked, int FailedAttempts, string? GivenName, string? FamilyName, DateTime CreatedAt, AdminLastSignIn? LastSignIn);
+
+/// <summary>The user's last successful sign-in: when, how (password, passkey, sso) and the device's label.</summary>
+public sealed record AdminLastSignIn(DateTime At, string Method, string? Device);
 
 public sealed record CreateTeamRequest(string? Name);
 
@@ -28,7 +31,8 @@ public static class AdminUsersApi
     public static IEndpointRouteBuilder MapAdminUsersApi(this IEndpointRouteBuilder app)
     {
         var admin = app.MapGroup("/api/admin").WithTags("Users & Teams").RequireAuthorization(Policy);
-        admin.MapGet("/users", ListUsers).WithName("ListUsers");
+        admin.MapGet("/users", ListUsers).WithName("ListUsers")
+            .WithSummary("Lists the account's users: prefix search, filters, sort and paging; X-Total-Count says how many match.");
         admin.MapPost("/users", CreateUser).WithName("CreateUser");
         admin.MapGet("/users/{id:guid}", GetUser).WithName("GetUser");
         admin.MapPatch("/users/{id:guid}", UpdateUser).WithName("UpdateUser");
@@ -48,12 +52,26 @@ public static class AdminUsersApi
         return app;
     }
 
-    public static async Task<Ok<AdminUserView[]>> ListUsers(HttpContext http, UserAdministration admin, TimeProvider clock, string? search, Guid? team,
-        int page = 1, int pageSize = 50)
+    /// <summary>
+    /// One page of users, ordered; <c>search</c> is a case-insensitive prefix of the username, email, given or family
+    /// name. An unknown value of any parameter is a 400 naming it, never silently ignored.
+    /// </summary>
+    public static async Task<Results<Ok<AdminUserView[]>, ValidationProblem>> ListUsers(HttpContext http, UserAdministration admin, TimeProvider clock,
+        string? search, string? role, string? status, bool? locked, bool? webAccess, Guid? team, string? sort, string? direction,
+        int? page, int? pageSize)
     {
-        var list = await admin.ListAsync(AdminActor.Of(http), search, team, page, pageSize);
-        return TypedResults.Ok(list.Select(u => View(u, clock)).ToArray());
+        var (query, errors) = UserListQuery.TryParse(search, role, status, locked, webAccess, team, sort, direction, page, pageSize, defaultPageSize: 50);
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+        var list = await admin.ListAsync(AdminActor.Of(http), query);
+        http.Response.Headers[TotalCountHeader] = list.Total.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return TypedResults.Ok(list.Items.Select(u => View(u, clock)).ToArray());
     }
+
+    /// <summary>How many users match the list's query in all pages.</summary>
+    public const string TotalCountHeader = "X-Total-Count";
 
     public static async Task<Results<Ok<AdminUserView>, ProblemHttpResult>> GetUser(Guid id, HttpContext http, UserAdministration admin, TimeProvider clock) =>
         await admin.FindAsync(AdminActor.Of(http), id) is { } user ? TypedResults.Ok(View(user, clock)) : NotFound();
@@ -162,5 +180,6 @@ public static class AdminUsersApi
 
     internal static AdminUserView View(User u, TimeProvider clock) =>
         new(u.Id, u.Username, u.Email, u.Phone, u.PreferredLanguage, u.Roles, u.WebAccess, u.Status,
-            u.LockedUntil > clock.GetUtcNow().UtcDateTime, u.FailedAttempts);
+            u.LockedUntil > clock.GetUtcNow().UtcDateTime, u.FailedAttempts, u.GivenName, u.FamilyName, u.CreatedAt,
+            u.LastLoginAt is { } at ? new AdminLastSignIn(at, u.LastLoginMethod ?? "password", u.LastLoginDevice) : null);
 }
