@@ -49,6 +49,8 @@ public static class AdminUsersApi
         admin.MapDelete("/teams/{id:guid}/members/{userId:guid}", RemoveMember).WithName("RemoveTeamMember");
         admin.MapPost("/notifications/test", SendTestNotificationToSelf).WithName("SendTestNotification");
         admin.MapGet("/audit", ListAudit).WithName("ListAuditEvents");
+        admin.MapGet("/audit/export", ExportAudit).WithName("ExportAuditEvents")
+            .WithSummary($"Downloads the filtered audit events as CSV (newest first, at most 10,000 rows, with trace ids); the export is audited.");
         return app;
     }
 
@@ -156,6 +158,51 @@ public static class AdminUsersApi
         var events = await audit.ListAsync(new AuditQuery(AdminActor.Of(http).AccountId, userId, string.IsNullOrWhiteSpace(type) ? null : type.Trim(),
             from?.UtcDateTime, to?.UtcDateTime, (page - 1) * size, size));
         return TypedResults.Ok(events.ToArray());
+    }
+
+    /// <summary>
+    /// The events <see cref="ListAudit"/> would list with the same filters, streamed as CSV while they are read and capped
+    /// at <see cref="AuditCsv.MaxRows"/> (the last line says so). The export itself is an audit event, with the row count.
+    /// </summary>
+    public static Results<PushStreamHttpResult, ValidationProblem> ExportAudit(HttpContext http, AuditLog audit, TimeProvider clock, Guid? userId,
+        string? type, DateTimeOffset? from, DateTimeOffset? to)
+    {
+        if (type is { Length: > 64 } || (from > to))
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["filter"] = ["type is at most 64 characters; from must not be after to."] });
+        }
+        var actor = AdminActor.Of(http);
+        // One row past the cap tells that the export was capped.
+        var query = new AuditQuery(actor.AccountId, userId, string.IsNullOrWhiteSpace(type) ? null : type.Trim(), from?.UtcDateTime, to?.UtcDateTime,
+            0, AuditCsv.MaxRows + 1);
+        http.Response.Headers.CacheControl = "no-store";
+        return TypedResults.Stream(async body =>
+        {
+            var rows = 0;
+            var capped = false;
+            try
+            {
+                await body.WriteAsync(System.Text.Encoding.UTF8.Preamble.ToArray());
+                await using var writer = new StreamWriter(body, new System.Text.UTF8Encoding(false), bufferSize: 16 * 1024, leaveOpen: true);
+                await writer.WriteAsync(AuditCsv.Header);
+                await foreach (var row in audit.ExportAsync(query, http.RequestAborted))
+                {
+                    if (rows == AuditCsv.MaxRows)
+                    {
+                        capped = true;
+                        await writer.WriteAsync(AuditCsv.CappedNote);
+                        break;
+                    }
+                    await writer.WriteAsync(AuditCsv.Row(row));
+                    rows++;
+                }
+            }
+            finally
+            {
+                // Recorded even when the download broke off: the rows written so far left the platform.
+                await audit.RecordAsync(AuditEvents.AuditExported, actor.AccountId, userId, capped ? $"rows={rows},capped" : $"rows={rows}", actor.UserId, actor.Ip);
+            }
+        }, "text/csv; charset=utf-8", $"audit-{clock.GetUtcNow().UtcDateTime:yyyyMMdd-HHmmss}Z.csv");
     }
 
     // TypedResults.Problem, not NotFound(new ProblemDetails()): only the former answers application/problem+json.

@@ -40,14 +40,11 @@ public sealed class UserStore(NpgsqlDataSource db) : Flow.ILoginUsers
     /// <summary>One page of the account's users for the admin list and how many match in all (<see cref="UserListSql"/>).</summary>
     public async Task<Admin.UserListPage> ListInAccountAsync(Guid accountId, Admin.UserListQuery query, DateTime now)
     {
-        var where = UserListSql.Where(query);
         var parameters = new { accountId, prefix = query.Search, role = query.Role, webAccess = query.WebAccess, teamId = query.Team, now,
             offset = query.Offset, limit = query.PageSize };
         await using var connection = await db.OpenConnectionAsync();
-        var total = await connection.ExecuteScalarAsync<int>(
-            $"SELECT count(*) FROM users u JOIN accounts a ON a.id = u.account_id WHERE {where}", parameters);
-        var users = total <= query.Offset ? [] : (await connection.QueryAsync<User>(
-            $"{SelectUser} WHERE {where} ORDER BY {UserListSql.OrderBy(query)} OFFSET @offset LIMIT @limit", parameters)).AsList();
+        var total = await connection.ExecuteScalarAsync<int>(UserListSql.Count(query), parameters);
+        var users = total <= query.Offset ? [] : (await connection.QueryAsync<User>(UserListSql.Page(query, SelectUser), parameters)).AsList();
         return new Admin.UserListPage(users, total);
     }
 
