@@ -28,7 +28,8 @@ public sealed class ResetSecondFactorsModel(SecondFactorReset reset, RecentAuthe
         }
         if (!await recent.IsRecentAsync(HttpContext))
         {
-            return Redirect(RecentAuthentication.PageFor(Profile));
+            // Back to the confirmation, not the bare profile: the manager already said yes once.
+            return Redirect(RecentAuthentication.PageFor($"{Profile}?confirm={ConfirmAction.ResetSecondFactors}"));
         }
         return await reset.ResetAsync(AdminActor.Of(HttpContext), Id) is null ? NotFound() : Redirect($"{Profile}?done=ResetSecondFactors&count=0");
     }
