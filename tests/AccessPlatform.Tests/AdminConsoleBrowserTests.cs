@@ -129,7 +129,7 @@ public sealed class AdminConsoleBrowserTests(PlatformFixture platform)
 
     private async Task<IPage> SignInAsync(IBrowserContext context, TestUser manager)
     {
-        await context.AddCookiesAsync([new Cookie { Name = "ap_device", Value = platform.TrustedDeviceId, Url = platform.GatewayAddress.ToString() }]);
+        await context.AddCookiesAsync([new Microsoft.Playwright.Cookie { Name = "ap_device", Value = platform.TrustedDeviceId, Url = platform.GatewayAddress.ToString() }]);
         var page = await context.NewPageAsync();
         await page.GotoAsync(Url("/login"));
         await page.FillAsync("#username", manager.Username);
