@@ -21,15 +21,18 @@ public static class UserListSql
         $"SELECT count(*) FROM users u{(query.Status is not null ? " JOIN accounts a ON a.id = u.account_id" : "")} WHERE {Where(query)}";
 
     /// <summary>
-    /// One page, <paramref name="selectUser"/> being "SELECT ... FROM users u JOIN accounts a ...". With a search, the
-    /// matches are found first (a BitmapOr of the four prefix indexes) and only they are sorted: a generic plan cannot
-    /// tell a rare prefix from a common one, and walking the sort order's index while filtering would read the whole
-    /// account for a rare one (740 ms on 100,000 users, bench/README.md). Without a search the sort's index is walked.
+    /// One page, <paramref name="selectUser"/> being "SELECT ... FROM users u JOIN accounts a ...". Without a search the
+    /// sort's index is walked. With one, the matches are collected first (a BitmapOr of the four prefix indexes, with
+    /// just the sort columns), sorted and cut to the page, and only that page's users are read in full: a generic plan
+    /// cannot tell a rare prefix from a common one, and walking the sort index while filtering read the whole account
+    /// for a rare prefix (740 ms on 100,000 users, bench/README.md "Admin search plans").
     /// </summary>
     public static string Page(UserListQuery query, string selectUser) => query.Search is null
         ? $"{selectUser} WHERE {Where(query)} ORDER BY {OrderBy(query)} OFFSET @offset LIMIT @limit"
-        : $"WITH matches AS MATERIALIZED (SELECT u.id FROM users u WHERE u.account_id = @accountId AND {SearchCondition}) " +
-          $"{selectUser} JOIN matches m ON m.id = u.id WHERE {Where(query with { Search = null })} ORDER BY {OrderBy(query)} OFFSET @offset LIMIT @limit";
+        : $"WITH matches AS MATERIALIZED (SELECT u.id, u.username, u.given_name, u.family_name, u.created_at, u.last_login_at FROM users u" +
+          $"{(query.Status is not null ? " JOIN accounts a ON a.id = u.account_id" : "")} WHERE {Where(query)}), " +
+          $"page AS (SELECT u.id FROM matches u ORDER BY {OrderBy(query)} OFFSET @offset LIMIT @limit) " +
+          $"{selectUser} JOIN page p ON p.id = u.id ORDER BY {OrderBy(query)}";
 
     private static readonly string SearchCondition = "(" + string.Join(" OR ", SearchedColumns.Select(c =>
         $"(lower({c}) COLLATE \"C\" >= lower(@prefix) COLLATE \"C\" AND lower({c}) COLLATE \"C\" < (lower(@prefix) || {MaxChar}) COLLATE \"C\")")) + ")";
