@@ -64,8 +64,8 @@ plan() {
   local title=$1 where=$2 order=$3 offset=$4 types=$5 values=$6 search=${7:-}
   local from="FROM users u" page
   [[ $where == *"a.status"* ]] && from="FROM users u JOIN accounts a ON a.id = u.account_id"
-  where="$([ -n "$search" ] && echo "AND $SEARCH") $where"
   if [ -n "$search" ]; then
+    where="AND $SEARCH $where"
     page="WITH matches AS MATERIALIZED (SELECT u.id, u.username, u.given_name, u.family_name, u.created_at, u.last_login_at $from
         WHERE u.account_id = \$1 $where),
       page AS (SELECT u.id FROM matches u ORDER BY $order OFFSET $offset LIMIT 25)
