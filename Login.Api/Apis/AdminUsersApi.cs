@@ -164,14 +164,17 @@ public static class AdminUsersApi
     /// The events <see cref="ListAudit"/> would list with the same filters, streamed as CSV while they are read and capped
     /// at <see cref="AuditCsv.MaxRows"/> (the last line says so). The export itself is an audit event, with the row count.
     /// </summary>
-    public static Results<PushStreamHttpResult, ValidationProblem> ExportAudit(HttpContext http, AuditLog audit, TimeProvider clock, Guid? userId,
-        string? type, DateTimeOffset? from, DateTimeOffset? to)
+    public static async Task<Results<PushStreamHttpResult, ValidationProblem>> ExportAudit(HttpContext http, AuditLog audit, UserAdministration admin,
+        TimeProvider clock, Guid? userId, string? type, DateTimeOffset? from, DateTimeOffset? to)
     {
         if (type is { Length: > 64 } || (from > to))
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["filter"] = ["type is at most 64 characters; from must not be after to."] });
         }
         var actor = AdminActor.Of(http);
+        // The export's own audit row names the filtered user only when it is one of this account's: another account's
+        // id must not land in this account's log (it exports nothing either way).
+        var auditedUser = userId is { } id && await admin.FindAsync(actor, id) is not null ? userId : null;
         // One row past the cap tells that the export was capped.
         var query = new AuditQuery(actor.AccountId, userId, string.IsNullOrWhiteSpace(type) ? null : type.Trim(), from?.UtcDateTime, to?.UtcDateTime,
             0, AuditCsv.MaxRows + 1);
@@ -200,7 +203,7 @@ public static class AdminUsersApi
             finally
             {
                 // Recorded even when the download broke off: the rows written so far left the platform.
-                await audit.RecordAsync(AuditEvents.AuditExported, actor.AccountId, userId, capped ? $"rows={rows},capped" : $"rows={rows}", actor.UserId, actor.Ip);
+                await audit.RecordAsync(AuditEvents.AuditExported, actor.AccountId, auditedUser, capped ? $"rows={rows},capped" : $"rows={rows}", actor.UserId, actor.Ip);
             }
         }, "text/csv; charset=utf-8", $"audit-{clock.GetUtcNow().UtcDateTime:yyyyMMdd-HHmmss}Z.csv");
     }

@@ -111,7 +111,9 @@ public sealed class AdminConsoleBrowserTests(PlatformFixture platform)
         foreach (var locale in new[] { "en-US", "de-DE" })
         {
             var context = await browser.NewContextAsync(new BrowserNewContextOptions { Locale = locale });
-            var checkPage = await SignInAsync(context, manager);
+            // A signed-in user's pages follow their preferred language: a German-speaking manager for the German pass.
+            var checkPage = await SignInAsync(context, locale == "de-DE"
+                ? await platform.CreateUserAsync("bc-mgr-de", account: account, roles: ["AccountManager", "User"], language: "de") : manager);
             await checkPage.GotoAsync(Url("/admin/users?search=bcu&sort=lastSignIn&direction=desc"));
             await Accessibility.AssertNoViolationsAsync(checkPage);
             await checkPage.GotoAsync(Url($"/admin/users/{users[0].Id}?confirm=revoke-devices"));
