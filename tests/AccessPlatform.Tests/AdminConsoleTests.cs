@@ -271,7 +271,6 @@ public sealed class AdminConsoleTests(PlatformFixture platform)
             Assert.Contains("id=\"audit-unknown-user\"", page);
             // No table of events (the type suggestions list every type name, so the name alone proves nothing).
             Assert.DoesNotContain("id=\"audit\"", page);
-            Assert.DoesNotContain(victim.Username, page.Replace($"value=\"{filter}\"", ""));
         }
         // The whole-account export of the attacker holds only the attacker's own account.
         Assert.DoesNotContain(victim.Id.ToString(), await admin.GetStringAsync("/api/admin/audit/export"));
