@@ -60,13 +60,8 @@ public sealed partial class UserAdministration(
 
     public const int MaxPageSize = 200;
 
-    public Task<IReadOnlyList<User>> ListAsync(AdminActor actor, string? search, Guid? teamId, int page, int pageSize)
-    {
-        pageSize = Math.Clamp(pageSize, 1, MaxPageSize);
-        page = Math.Clamp(page, 1, 100_000);
-        search = string.IsNullOrWhiteSpace(search) ? null : search.Trim();
-        return users.ListInAccountAsync(actor.AccountId, search is { Length: > 256 } ? search[..256] : search, (page - 1) * pageSize, pageSize, teamId);
-    }
+    /// <summary>One page of the actor's account's users; a team of another account matches nobody.</summary>
+    public Task<UserListPage> ListAsync(AdminActor actor, UserListQuery query) => users.ListInAccountAsync(actor.AccountId, query, Now);
 
     public Task<User?> FindAsync(AdminActor actor, Guid id) => users.FindInAccountAsync(actor.AccountId, id);
 

@@ -7,7 +7,10 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace AccessPlatform.Login.Apis;
 
 public sealed record AdminUserView(Guid Id, string Username, string Email, string? Phone, string Language, string[] Roles, bool WebAccess,
-    string Status, bool Locked, int FailedAttempts);
+    string Status, bool Locked, int FailedAttempts, string? GivenName, string? FamilyName, DateTime CreatedAt, AdminLastSignIn? LastSignIn);
+
+/// <summary>The user's last successful sign-in: when, how (password, passkey, sso) and the device's label.</summary>
+public sealed record AdminLastSignIn(DateTime At, string Method, string? Device);
 
 public sealed record CreateTeamRequest(string? Name);
 
@@ -28,7 +31,8 @@ public static class AdminUsersApi
     public static IEndpointRouteBuilder MapAdminUsersApi(this IEndpointRouteBuilder app)
     {
         var admin = app.MapGroup("/api/admin").WithTags("Users & Teams").RequireAuthorization(Policy);
-        admin.MapGet("/users", ListUsers).WithName("ListUsers");
+        admin.MapGet("/users", ListUsers).WithName("ListUsers")
+            .WithSummary("Lists the account's users: prefix search, filters, sort and paging; X-Total-Count says how many match.");
         admin.MapPost("/users", CreateUser).WithName("CreateUser");
         admin.MapGet("/users/{id:guid}", GetUser).WithName("GetUser");
         admin.MapPatch("/users/{id:guid}", UpdateUser).WithName("UpdateUser");
@@ -45,15 +49,31 @@ public static class AdminUsersApi
         admin.MapDelete("/teams/{id:guid}/members/{userId:guid}", RemoveMember).WithName("RemoveTeamMember");
         admin.MapPost("/notifications/test", SendTestNotificationToSelf).WithName("SendTestNotification");
         admin.MapGet("/audit", ListAudit).WithName("ListAuditEvents");
+        admin.MapGet("/audit/export", ExportAudit).WithName("ExportAuditEvents")
+            .WithSummary($"Downloads the filtered audit events as CSV (newest first, at most 10,000 rows, with trace ids); the export is audited.");
         return app;
     }
 
-    public static async Task<Ok<AdminUserView[]>> ListUsers(HttpContext http, UserAdministration admin, TimeProvider clock, string? search, Guid? team,
-        int page = 1, int pageSize = 50)
+    /// <summary>
+    /// One page of users, ordered; <c>search</c> is a case-insensitive prefix of the username, email, given or family
+    /// name. An unknown value of any parameter is a 400 naming it, never silently ignored.
+    /// </summary>
+    public static async Task<Results<Ok<AdminUserView[]>, ValidationProblem>> ListUsers(HttpContext http, UserAdministration admin, TimeProvider clock,
+        string? search, string? role, string? status, bool? locked, bool? webAccess, Guid? team, string? sort, string? direction,
+        int? page, int? pageSize)
     {
-        var list = await admin.ListAsync(AdminActor.Of(http), search, team, page, pageSize);
-        return TypedResults.Ok(list.Select(u => View(u, clock)).ToArray());
+        var (query, errors) = UserListQuery.TryParse(search, role, status, locked, webAccess, team, sort, direction, page, pageSize, defaultPageSize: 50);
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+        var list = await admin.ListAsync(AdminActor.Of(http), query);
+        http.Response.Headers[TotalCountHeader] = list.Total.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return TypedResults.Ok(list.Items.Select(u => View(u, clock)).ToArray());
     }
+
+    /// <summary>How many users match the list's query in all pages.</summary>
+    public const string TotalCountHeader = "X-Total-Count";
 
     public static async Task<Results<Ok<AdminUserView>, ProblemHttpResult>> GetUser(Guid id, HttpContext http, UserAdministration admin, TimeProvider clock) =>
         await admin.FindAsync(AdminActor.Of(http), id) is { } user ? TypedResults.Ok(View(user, clock)) : NotFound();
@@ -140,6 +160,54 @@ public static class AdminUsersApi
         return TypedResults.Ok(events.ToArray());
     }
 
+    /// <summary>
+    /// The events <see cref="ListAudit"/> would list with the same filters, streamed as CSV while they are read and capped
+    /// at <see cref="AuditCsv.MaxRows"/> (the last line says so). The export itself is an audit event, with the row count.
+    /// </summary>
+    public static async Task<Results<PushStreamHttpResult, ValidationProblem>> ExportAudit(HttpContext http, AuditLog audit, UserAdministration admin,
+        TimeProvider clock, Guid? userId, string? type, DateTimeOffset? from, DateTimeOffset? to)
+    {
+        if (type is { Length: > 64 } || (from > to))
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["filter"] = ["type is at most 64 characters; from must not be after to."] });
+        }
+        var actor = AdminActor.Of(http);
+        // The export's own audit row names the filtered user only when it is one of this account's: another account's
+        // id must not land in this account's log (it exports nothing either way).
+        var auditedUser = userId is { } id && await admin.FindAsync(actor, id) is not null ? userId : null;
+        // One row past the cap tells that the export was capped.
+        var query = new AuditQuery(actor.AccountId, userId, string.IsNullOrWhiteSpace(type) ? null : type.Trim(), from?.UtcDateTime, to?.UtcDateTime,
+            0, AuditCsv.MaxRows + 1);
+        http.Response.Headers.CacheControl = "no-store";
+        return TypedResults.Stream(async body =>
+        {
+            var rows = 0;
+            var capped = false;
+            try
+            {
+                await body.WriteAsync(System.Text.Encoding.UTF8.Preamble.ToArray());
+                await using var writer = new StreamWriter(body, new System.Text.UTF8Encoding(false), bufferSize: 16 * 1024, leaveOpen: true);
+                await writer.WriteAsync(AuditCsv.Header);
+                await foreach (var row in audit.ExportAsync(query, http.RequestAborted))
+                {
+                    if (rows == AuditCsv.MaxRows)
+                    {
+                        capped = true;
+                        await writer.WriteAsync(AuditCsv.CappedNote);
+                        break;
+                    }
+                    await writer.WriteAsync(AuditCsv.Row(row));
+                    rows++;
+                }
+            }
+            finally
+            {
+                // Recorded even when the download broke off: the rows written so far left the platform.
+                await audit.RecordAsync(AuditEvents.AuditExported, actor.AccountId, auditedUser, capped ? $"rows={rows},capped" : $"rows={rows}", actor.UserId, actor.Ip);
+            }
+        }, "text/csv; charset=utf-8", $"audit-{clock.GetUtcNow().UtcDateTime:yyyyMMdd-HHmmss}Z.csv");
+    }
+
     // TypedResults.Problem, not NotFound(new ProblemDetails()): only the former answers application/problem+json.
     /// <summary>An Account Manager checks delivery with a message to their own address or phone, never to any number.</summary>
     public static async Task<Results<Accepted<TestNotificationAccepted>, ProblemHttpResult>> SendTestNotificationToSelf(
@@ -162,5 +230,6 @@ public static class AdminUsersApi
 
     internal static AdminUserView View(User u, TimeProvider clock) =>
         new(u.Id, u.Username, u.Email, u.Phone, u.PreferredLanguage, u.Roles, u.WebAccess, u.Status,
-            u.LockedUntil > clock.GetUtcNow().UtcDateTime, u.FailedAttempts);
+            u.LockedUntil > clock.GetUtcNow().UtcDateTime, u.FailedAttempts, u.GivenName, u.FamilyName, u.CreatedAt,
+            u.LastLoginAt is { } at ? new AdminLastSignIn(at, u.LastLoginMethod ?? "password", u.LastLoginDevice) : null);
 }

@@ -44,6 +44,7 @@ public static class AuditEvents
     public const string PasskeyRemoved = "passkey.removed";
     public const string PasskeyRefused = "passkey.refused";
     public const string PasskeyCloneSuspected = "passkey.clone_suspected";
+    public const string AuditExported = "admin.audit_exported";
 }
 
 /// <summary>What the audit page and API may filter by; all optional except the account.</summary>
@@ -88,6 +89,32 @@ public sealed class AuditLog(NpgsqlDataSource db, Telemetry.LoginMetrics metrics
             ORDER BY id DESC OFFSET @Offset LIMIT @Limit
             """, query);
         return events.AsList();
+    }
+
+    /// <summary>
+    /// The events of <see cref="ListAsync(AuditQuery)"/>'s filters, newest first, read as they are written out (no
+    /// buffering of the whole export), with the names of user and actor from the same account only.
+    /// </summary>
+    public async IAsyncEnumerable<AuditExportRow> ExportAsync(AuditQuery query,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        var rows = connection.QueryUnbufferedAsync<AuditExportRow>("""
+            SELECT e.id AS "Id", e.occurred_at AS "OccurredAt", e.type AS "Type", e.user_id AS "UserId", u.username AS "Username",
+                   nullif(concat_ws(' ', u.given_name, u.family_name), '') AS "UserName", e.actor_id AS "ActorId", ac.username AS "ActorUsername",
+                   e.reason AS "Reason", e.ip AS "Ip", e.trace_id AS "TraceId"
+            FROM audit_events e
+            LEFT JOIN users u ON u.id = e.user_id AND u.account_id = e.account_id
+            LEFT JOIN users ac ON ac.id = e.actor_id AND ac.account_id = e.account_id
+            WHERE e.account_id = @AccountId AND (@UserId::uuid IS NULL OR e.user_id = @UserId)
+              AND (@Type::text IS NULL OR e.type = @Type OR (right(@Type, 1) = '.' AND starts_with(e.type, @Type)))
+              AND (@From::timestamptz IS NULL OR e.occurred_at >= @From) AND (@To::timestamptz IS NULL OR e.occurred_at < @To)
+            ORDER BY e.id DESC LIMIT @Limit
+            """, query);
+        await foreach (var row in rows.WithCancellation(ct))
+        {
+            yield return row;
+        }
     }
 
     public async Task RecordAsync(string type, Guid? accountId, Guid? userId, string? reason = null, Guid? actorId = null, string? ip = null)

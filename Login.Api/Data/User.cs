@@ -40,6 +40,15 @@ public sealed record User
     /// <summary>The account's policy asks this user for a passkey they do not have yet.</summary>
     public bool MustAddPasskey => !HasPasskey && (PasskeyPolicy == "everyone" || (PasskeyPolicy == "account-managers" && IsAccountManager));
 
+    public string? GivenName { get; init; }
+    public string? FamilyName { get; init; }
+    public DateTime CreatedAt { get; init; }
+
+    /// <summary>The last successful sign-in (null: never): when, with what (password, passkey, sso) and the device's label.</summary>
+    public DateTime? LastLoginAt { get; init; }
+    public string? LastLoginMethod { get; init; }
+    public string? LastLoginDevice { get; init; }
+
     public bool IsActive => Status == "active";
 
     public bool IsAccountManager => Roles.Contains(Data.Roles.AccountManager);

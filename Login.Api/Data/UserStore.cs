@@ -15,7 +15,8 @@ public sealed class UserStore(NpgsqlDataSource db) : Flow.ILoginUsers
                CASE WHEN a.status = 'active' THEN u.status ELSE 'disabled' END AS status,
                u.failed_attempts, u.locked_until, u.security_stamp, a.sso_enforced, u.otp_channel, u.totp_secret,
                a.second_factor_fallback,
-               EXISTS (SELECT 1 FROM passkeys p WHERE p.user_id = u.id) AS has_passkey, a.passkey_policy
+               EXISTS (SELECT 1 FROM passkeys p WHERE p.user_id = u.id) AS has_passkey, a.passkey_policy,
+               u.given_name, u.family_name, u.created_at, u.last_login_at, u.last_login_method, u.last_login_device
         FROM users u JOIN accounts a ON a.id = u.account_id
         """;
 
@@ -37,21 +38,24 @@ public sealed class UserStore(NpgsqlDataSource db) : Flow.ILoginUsers
         return await connection.QuerySingleOrDefaultAsync<User>($"{SelectUser} WHERE u.id = @id AND u.account_id = @accountId", new { id, accountId });
     }
 
-    public async Task<IReadOnlyList<User>> ListInAccountAsync(Guid accountId, string? search, int offset, int limit, Guid? teamId = null)
+    /// <summary>One page of the account's users for the admin list and how many match in all (<see cref="UserListSql"/>).</summary>
+    public async Task<Admin.UserListPage> ListInAccountAsync(Guid accountId, Admin.UserListQuery query, DateTime now)
+    {
+        var parameters = new { accountId, prefix = query.Search, role = query.Role, webAccess = query.WebAccess, teamId = query.Team, now,
+            offset = query.Offset, limit = query.PageSize };
+        await using var connection = await db.OpenConnectionAsync();
+        var total = await connection.ExecuteScalarAsync<int>(UserListSql.Count(query), parameters);
+        var users = total <= query.Offset ? [] : (await connection.QueryAsync<User>(UserListSql.Page(query, SelectUser), parameters)).AsList();
+        return new Admin.UserListPage(users, total);
+    }
+
+    /// <summary>The last successful sign-in, written with the session: when, how and on which device.</summary>
+    public async Task RecordSignInAsync(Guid userId, string method, string device, DateTime at)
     {
         await using var connection = await db.OpenConnectionAsync();
-        // The search is a literal substring: LIKE wildcards typed by the manager are escaped.
-        var pattern = search is null ? null : "%" + search.Replace(@"\", @"\\").Replace("%", @"\%").Replace("_", @"\_") + "%";
-        var users = await connection.QueryAsync<User>($"""
-            {SelectUser}
-            WHERE u.account_id = @accountId
-              AND (@pattern::text IS NULL OR u.username ILIKE @pattern OR u.email ILIKE @pattern)
-              AND (@teamId::uuid IS NULL OR EXISTS (
-                    SELECT 1 FROM team_members m JOIN teams t ON t.id = m.team_id
-                    WHERE m.user_id = u.id AND t.id = @teamId AND t.account_id = @accountId))
-            ORDER BY lower(u.username) OFFSET @offset LIMIT @limit
-            """, new { accountId, pattern, offset, limit, teamId });
-        return users.AsList();
+        await connection.ExecuteAsync(
+            "UPDATE users SET last_login_at = @at, last_login_method = @method, last_login_device = left(@device, 200) WHERE id = @userId",
+            new { userId, method, device, at });
     }
 
     /// <summary>Users a forgot-password request may mean: the username, or every user with that email (a few at most).</summary>

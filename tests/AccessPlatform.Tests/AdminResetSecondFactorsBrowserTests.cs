@@ -36,14 +36,19 @@ public sealed class AdminResetSecondFactorsBrowserTests(PlatformFixture platform
             await page.GotoAsync(new Uri(platform.GatewayAddress, profile).ToString());
             Assert.Equal("10", await page.InnerTextAsync("#profile-recovery-codes"));
             await Accessibility.AssertNoViolationsAsync(page);
+            // Destructive: the first press only asks (nothing changes), the confirmation acts.
             await page.ClickAsync("#reset-second-factors");
+            await page.WaitForSelectorAsync("#confirm");
+            Assert.Equal("10", (await platform.UserRecoveryCodesLeftAsync(user)).ToString());
+            await page.ClickAsync("#confirm-action");
             await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/account/reauthenticate");
             Assert.Equal("10", (await platform.UserRecoveryCodesLeftAsync(user)).ToString());
             await page.FillAsync("#password", manager.Password);
             await page.ClickAsync("#reauthenticate");
             await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == profile);
 
-            await page.ClickAsync("#reset-second-factors");
+            // Back on the confirmation after the password: confirming again acts.
+            await page.ClickAsync("#confirm-action");
             await page.WaitForSelectorAsync("#admin-message");
             Assert.Equal("The user's second factors were reset and the user was signed out everywhere.", await page.InnerTextAsync("#admin-message"));
             Assert.Equal("0", await page.InnerTextAsync("#profile-recovery-codes"));

@@ -283,9 +283,16 @@ public sealed partial class SsoTests
 
         var profile = await (await account.Admin.GetAsync($"/admin/users/{user.Id}")).Content.ReadAsStringAsync();
         Assert.Contains(System.Net.WebUtility.HtmlEncode(nameId), profile);
-        var removed = await account.Admin.PostAsync($"/admin/users/{user.Id}/sso-links?handler=Remove", new FormUrlEncodedContent(new Dictionary<string, string>
+        // Without the confirmation step's confirm=true nothing is removed.
+        var unconfirmed = await account.Admin.PostAsync($"/admin/users/{user.Id}/sso-links?handler=Remove", new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["idpEntityId"] = SamlIdpFixture.EntityId, ["nameId"] = nameId, ["__RequestVerificationToken"] = LoginTests.AntiforgeryToken(profile),
+        }));
+        Assert.Equal(HttpStatusCode.Redirect, unconfirmed.StatusCode);
+        Assert.Contains(System.Net.WebUtility.HtmlEncode(nameId), await (await account.Admin.GetAsync($"/admin/users/{user.Id}")).Content.ReadAsStringAsync());
+        var removed = await account.Admin.PostAsync($"/admin/users/{user.Id}/sso-links?handler=Remove", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["idpEntityId"] = SamlIdpFixture.EntityId, ["nameId"] = nameId, ["confirm"] = "true", ["__RequestVerificationToken"] = LoginTests.AntiforgeryToken(profile),
         }));
 
         Assert.Equal(HttpStatusCode.Redirect, removed.StatusCode);

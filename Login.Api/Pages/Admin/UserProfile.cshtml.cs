@@ -10,10 +10,13 @@ namespace AccessPlatform.Login.Pages.Admin;
 
 /// <summary>
 /// One user's profile and the Account Manager's actions on it. Each button posts to a handler that goes through
-/// <see cref="UserAdministration"/>, the same rules as the API; another account's id is a 404 here too.
+/// <see cref="UserAdministration"/>, the same rules as the API; another account's id is a 404 here too. A destructive
+/// action (disable, end all sessions, revoke devices, reset second factors, remove an SSO link) first shows what it
+/// will do and acts only on a second post with <c>confirm=true</c>: a confirmation that needs no script.
 /// </summary>
 [Authorize(Policy = Apis.AdminUsersApi.Policy)]
-public sealed class UserProfileModel(UserAdministration admin, TimeProvider clock, IStringLocalizer<AdminResource> text) : PageModel
+public sealed class UserProfileModel(UserAdministration admin, TimeProvider clock, IStringLocalizer<AdminResource> text,
+    IStringLocalizer<AdminConsoleResource> console) : PageModel
 {
     public sealed class EditForm
     {
@@ -34,13 +37,42 @@ public sealed class UserProfileModel(UserAdministration admin, TimeProvider cloc
     public string? Message { get; private set; }
     public List<string> Errors { get; } = [];
 
+    /// <summary>The destructive action waiting for the manager's confirmation, if one is.</summary>
+    public PendingConfirmation? Pending { get; private set; }
+
     private AdminActor Actor => AdminActor.Of(HttpContext);
 
-    public async Task<IActionResult> OnGetAsync(string? done, int? count)
+    public async Task<IActionResult> OnGetAsync(string? done, int? count, string? confirm, bool cancelled = false)
     {
         if (done is not null && IsKnownDone(done))
         {
             Message = text["Done_" + done, count ?? 0];
+        }
+        else if (cancelled)
+        {
+            Message = console["Confirm_Cancelled"];
+        }
+        // Actions that need nothing but the user: a redirect (e.g. an unconfirmed post elsewhere) can ask for them.
+        if (confirm is ConfirmAction.Disable or ConfirmAction.EndSessions or ConfirmAction.RevokeDevices or ConfirmAction.ResetSecondFactors)
+        {
+            Pending = new PendingConfirmation(confirm);
+        }
+        return await ShowAsync();
+    }
+
+    /// <summary>The first step of a destructive action shown by another page's form (second factors, SSO link).</summary>
+    public async Task<IActionResult> OnPostConfirmAsync(string? pendingAction, string? idpEntityId, string? nameId)
+    {
+        Pending = pendingAction switch
+        {
+            ConfirmAction.ResetSecondFactors => new PendingConfirmation(pendingAction),
+            ConfirmAction.RemoveSsoLink when idpEntityId is { Length: > 0 and <= 1024 } && nameId is { Length: > 0 and <= 1024 } =>
+                new PendingConfirmation(pendingAction, idpEntityId, nameId),
+            _ => null,
+        };
+        if (Pending is null)
+        {
+            return BadRequest();
         }
         return await ShowAsync();
     }
@@ -49,19 +81,34 @@ public sealed class UserProfileModel(UserAdministration admin, TimeProvider cloc
 
     public Task<IActionResult> OnPostUnlockAsync() => ApplyAsync(admin.UnlockAsync(Actor, Id), "Unlock");
 
-    public Task<IActionResult> OnPostStatusAsync(bool enabled) => ApplyAsync(admin.SetStatusAsync(Actor, Id, enabled), enabled ? "Enable" : "Disable");
+    public async Task<IActionResult> OnPostStatusAsync(bool enabled, bool confirm)
+    {
+        if (!enabled && !confirm)
+        {
+            return await AskAsync(ConfirmAction.Disable);
+        }
+        return await ApplyAsync(admin.SetStatusAsync(Actor, Id, enabled), enabled ? "Enable" : "Disable");
+    }
 
     public Task<IActionResult> OnPostWebAccessAsync(bool granted) =>
         ApplyAsync(admin.SetWebAccessAsync(Actor, Id, granted), granted ? "GrantWeb" : "WithdrawWeb");
 
-    public async Task<IActionResult> OnPostRevokeDevicesAsync()
+    public async Task<IActionResult> OnPostRevokeDevicesAsync(bool confirm)
     {
+        if (!confirm)
+        {
+            return await AskAsync(ConfirmAction.RevokeDevices);
+        }
         var (result, count) = await admin.RevokeDevicesAsync(Actor, Id);
         return await AfterAsync(result, "RevokeDevices", count);
     }
 
-    public async Task<IActionResult> OnPostEndSessionsAsync()
+    public async Task<IActionResult> OnPostEndSessionsAsync(bool confirm)
     {
+        if (!confirm)
+        {
+            return await AskAsync(ConfirmAction.EndSessions);
+        }
         var (result, count) = await admin.EndSessionsAsync(Actor, Id);
         return await AfterAsync(result, "EndSessions", count);
     }
@@ -76,6 +123,13 @@ public sealed class UserProfileModel(UserAdministration admin, TimeProvider cloc
     public async Task<IActionResult> OnPostRemoveFromTeamAsync(Guid teamId) =>
         await admin.FindAsync(Actor, Id) is null ? NotFound()
         : await admin.RemoveMemberAsync(Actor, teamId, Id) ? Done("TeamChanged", 0) : NotFound();
+
+    /// <summary>Nothing changes yet: the page shows what the action will do, and its confirm button posts again with confirm=true.</summary>
+    private async Task<IActionResult> AskAsync(string action)
+    {
+        Pending = new PendingConfirmation(action);
+        return await ShowAsync();
+    }
 
     private async Task<IActionResult> ApplyAsync(Task<AdminResult> action, string done) => await AfterAsync(await action, done, 0);
 
@@ -119,3 +173,16 @@ public sealed class UserProfileModel(UserAdministration admin, TimeProvider cloc
     private static bool IsKnownDone(string done) => done is "ResetPassword" or "Unlock" or "Disable" or "Enable" or "GrantWeb" or "WithdrawWeb"
         or "RevokeDevices" or "EndSessions" or "Saved" or "TeamChanged" or "ResetSecondFactors";
 }
+
+/// <summary>The destructive actions that ask first; the values are the <c>confirm</c> query values and resource key suffixes.</summary>
+public static class ConfirmAction
+{
+    public const string Disable = "disable";
+    public const string EndSessions = "end-sessions";
+    public const string RevokeDevices = "revoke-devices";
+    public const string ResetSecondFactors = "reset-second-factors";
+    public const string RemoveSsoLink = "remove-sso-link";
+}
+
+/// <summary>A destructive action shown for confirmation; an SSO link removal carries the link it removes.</summary>
+public sealed record PendingConfirmation(string Action, string? IdpEntityId = null, string? NameId = null);

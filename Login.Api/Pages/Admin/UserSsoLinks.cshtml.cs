@@ -14,8 +14,10 @@ public sealed class UserSsoLinksModel(SsoLinkRemoval removal) : PageModel
 
     public IActionResult OnGet() => Redirect($"/admin/users/{Id}");
 
-    public async Task<IActionResult> OnPostRemoveAsync(string? idpEntityId, string? nameId) =>
-        await removal.RemoveAsync(User.AccountIdOf(), Id, idpEntityId, nameId, User.UserIdOf(), HttpContext.Connection.RemoteIpAddress?.ToString())
+    /// <summary>Removes the link once confirmed (the profile's confirmation step posts confirm=true); unconfirmed, nothing changes.</summary>
+    public async Task<IActionResult> OnPostRemoveAsync(string? idpEntityId, string? nameId, bool confirm) =>
+        !confirm ? Redirect($"/admin/users/{Id}?cancelled=true#sso-links")
+        : await removal.RemoveAsync(User.AccountIdOf(), Id, idpEntityId, nameId, User.UserIdOf(), HttpContext.Connection.RemoteIpAddress?.ToString())
             ? Redirect($"/admin/users/{Id}?ssoLink=removed#sso-links")
             : NotFound();
 }
