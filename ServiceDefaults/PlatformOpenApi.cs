@@ -103,7 +103,7 @@ public static class PlatformOpenApi
         var metadata = context.Description.ActionDescriptor.EndpointMetadata;
         var method = context.Description.HttpMethod ?? "GET";
         operation.Responses ??= new OpenApiResponses();
-        foreach (var declared in metadata.OfType<ProblemTypesMetadata>())
+        foreach (var declared in metadata.OfType<ProblemTypesMetadata>().Where(d => d.Slugs.Length > 0))
         {
             DescribeProblem(operation, problem, declared.StatusCode, declared.Slugs);
         }
@@ -118,6 +118,8 @@ public static class PlatformOpenApi
                 DescribeProblem(operation, problem, StatusCodes.Status403Forbidden, ["cross-site-request"]);
             }
         }
+        // Postgres or Redis not answering (DependencyUnavailableExceptionHandler), on any route.
+        DescribeProblem(operation, problem, StatusCodes.Status503ServiceUnavailable, ["temporarily-unavailable"]);
         // The gateway's per-client budgets cover every route.
         AddProblem(operation, problem, StatusCodes.Status429TooManyRequests, "Too many requests from this network (see Retry-After).");
     }

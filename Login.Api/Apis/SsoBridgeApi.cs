@@ -29,7 +29,8 @@ public static partial class SsoBridgeApi
         internalSso.MapPost(SsoBridge.SettingsChangesRoute, RecordSettingsChange).WithName("RecordSsoSettingsChange")
             .WithSummary("Audits an SSO settings change with its diff and emails every Account Manager of the account.");
 
-        app.MapGet(SsoBridge.CompletePath, Complete).WithTags("SSO bridge").WithName("CompleteSsoLogin");
+        app.MapGet(SsoBridge.CompletePath, Complete).WithTags("SSO bridge").WithName("CompleteSsoLogin").ProducesProblemTypes(400, "sso-code-invalid").ProducesProblemTypes(403, "sso-refused")
+            .WithSummary("Where Sso.Api sends the browser after a valid SAML response: redeems the one-time code (bound to this browser) for a session.");
         return app;
     }
 

@@ -15,14 +15,14 @@ public static class AdminSpCertificatesApi
         certificates.MapPost("/next", (HttpContext http, SpSigningKeys keys, SsoSettingsService settings) =>
                 StepAsync(http, settings, keys.AddNextAsync,
                     "A next certificate already exists, or the previous one is not retired yet."))
-            .WithName("AddNextSpCertificate").WithSummary("Adds the next SP signing certificate (published, not yet used).");
+            .WithName("AddNextSpCertificate").ProducesProblemTypes(403, "reauthentication-required").ProducesProblemTypes(409, "sp-rollover-conflict").WithSummary("Adds the next SP signing certificate (published, not yet used).");
         certificates.MapPost("/switch", (HttpContext http, SpSigningKeys keys, SsoSettingsService settings) =>
                 StepAsync(http, settings, keys.SwitchAsync,
                     "There is no next certificate to switch to, or the previous one is not retired yet."))
-            .WithName("SwitchSpCertificate").WithSummary("Signs with the next SP certificate from now on; the old one stays published.");
+            .WithName("SwitchSpCertificate").ProducesProblemTypes(403, "reauthentication-required").ProducesProblemTypes(409, "sp-rollover-conflict").WithSummary("Signs with the next SP certificate from now on; the old one stays published.");
         certificates.MapPost("/retire", (HttpContext http, SpSigningKeys keys, SsoSettingsService settings) =>
                 StepAsync(http, settings, keys.RetireAsync, "There is no previous certificate to retire."))
-            .WithName("RetireSpCertificate").WithSummary("Stops publishing the SP certificate that was switched away from.");
+            .WithName("RetireSpCertificate").ProducesProblemTypes(403, "reauthentication-required").ProducesProblemTypes(409, "sp-rollover-conflict").WithSummary("Stops publishing the SP certificate that was switched away from.");
         return app;
     }
 
