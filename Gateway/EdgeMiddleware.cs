@@ -16,7 +16,8 @@ public sealed class EdgeMiddleware(RequestDelegate next, IOptions<GatewayOptions
     {
         context.Response.OnStarting(() => AddSecurityHeaders(context));
 
-        if (context.Request.Path.StartsWithSegments("/internal"))
+        if (context.Request.Path.StartsWithSegments("/internal")
+            || (context.Request.Path.StartsWithSegments(ApiReference.DocumentsPath) && !options.Value.ApiReference.IsEnabled(environment)))
         {
             await TypedResults.Problem(title: "Not found", statusCode: StatusCodes.Status404NotFound).ExecuteAsync(context);
             return;
@@ -50,7 +51,10 @@ public sealed class EdgeMiddleware(RequestDelegate next, IOptions<GatewayOptions
         headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()";
         if (context.Response.ContentType?.StartsWith("text/html", StringComparison.OrdinalIgnoreCase) == true)
         {
-            headers.ContentSecurityPolicy = ContentSecurityPolicy;
+            headers.ContentSecurityPolicy = context.Request.Path.StartsWithSegments(ApiReference.Path)
+                && context.Items[Scalar.AspNetCore.ScalarOptions.NonceHttpContextItemKey] is string nonce
+                    ? ApiReference.ContentSecurityPolicy(nonce)
+                    : ContentSecurityPolicy;
         }
         if (!environment.IsDevelopment())
         {

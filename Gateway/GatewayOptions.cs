@@ -38,6 +38,17 @@ public sealed class GatewayOptions
     /// </summary>
     public RateLimit Signup { get; set; } = new() { PermitLimit = 10, WindowSeconds = 600 };
 
+    /// <summary>The API reference (<c>/docs</c>) and the OpenAPI documents it reads (<c>/openapi/*.json</c>).</summary>
+    public ApiReferenceOptions ApiReference { get; set; } = new();
+
+    public sealed class ApiReferenceOptions
+    {
+        /// <summary>Unset: on in Development, off elsewhere (the documents map every public route of the platform).</summary>
+        public bool? Enabled { get; set; }
+
+        public bool IsEnabled(IHostEnvironment environment) => Enabled ?? environment.IsDevelopment();
+    }
+
     public sealed class RateLimit
     {
         public int PermitLimit { get; set; }

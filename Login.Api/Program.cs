@@ -4,11 +4,14 @@ using AccessPlatform.Login.Apis;
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddLoginServices();
+builder.AddPlatformOpenApi("login", "Access Platform: Login API",
+    "Login (password, second factor, passkeys), sessions, trusted devices, the user's own account, Users & Teams for Account Managers, sign-up.");
 
 var app = builder.Build();
 await app.InitializeDatabaseAsync();
 app.UseLoginPipeline();
 app.MapDefaultEndpoints();
+app.MapPlatformOpenApi();
 app.MapRazorPages();
 app.MapAuthApi();
 app.MapSessionsApi();

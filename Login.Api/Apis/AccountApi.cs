@@ -50,14 +50,14 @@ public static class AccountApi
         var account = app.MapGroup("/api/account").WithTags("Account").RequireAuthorization();
         account.MapGet("", GetDetails).WithName("GetAccountDetails").WithSummary("The user's email, phone and changes waiting for confirmation.");
         var guarded = account.MapGroup("").RequireRecentAuthentication();
-        guarded.MapPost("/password", ChangePassword).WithName("ChangePassword")
+        guarded.MapPost("/password", ChangePassword).WithName("ChangePassword").ProducesProblemTypes(401, "invalid-credentials")
             .WithSummary("Changes the password with the current one; other sessions end unless asked not to; the user is emailed.");
-        guarded.MapPost("/email", ChangeEmail).WithName("ChangeEmail")
+        guarded.MapPost("/email", ChangeEmail).WithName("ChangeEmail").ProducesProblemTypes(400, "unchanged")
             .WithSummary("Sends a confirmation link to the new address; the old address is told. Takes effect when the link is used.");
-        guarded.MapPost("/phone", ChangePhone).WithName("ChangePhone").WithSummary("Sends an SMS code to the new number (E.164).");
-        guarded.MapPost("/phone/confirm", ConfirmPhone).WithName("ConfirmPhone").WithSummary("Confirms the new number with its SMS code.");
+        guarded.MapPost("/phone", ChangePhone).WithName("ChangePhone").ProducesProblemTypes(400, "unchanged").WithSummary("Sends an SMS code to the new number (E.164).");
+        guarded.MapPost("/phone/confirm", ConfirmPhone).WithName("ConfirmPhone").ProducesProblemTypes(400, "wrong-code", "code-not-requested").WithSummary("Confirms the new number with its SMS code.");
         app.MapGroup("/api/account/changes").WithTags("Account").AllowAnonymous()
-            .MapPost("/confirm", ConfirmChange).WithName("ConfirmAccountChange")
+            .MapPost("/confirm", ConfirmChange).WithName("ConfirmAccountChange").ProducesProblemTypes(400, "invalid-confirmation-link")
             .WithSummary("Redeems the link sent to a new email address (or, after an Account Manager's change, a new number).");
         return app;
     }

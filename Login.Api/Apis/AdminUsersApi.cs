@@ -33,22 +33,30 @@ public static class AdminUsersApi
         var admin = app.MapGroup("/api/admin").WithTags("Users & Teams").RequireAuthorization(Policy);
         admin.MapGet("/users", ListUsers).WithName("ListUsers")
             .WithSummary("Lists the account's users: prefix search, filters, sort and paging; X-Total-Count says how many match.");
-        admin.MapPost("/users", CreateUser).WithName("CreateUser");
-        admin.MapGet("/users/{id:guid}", GetUser).WithName("GetUser");
-        admin.MapPatch("/users/{id:guid}", UpdateUser).WithName("UpdateUser");
-        admin.MapPost("/users/{id:guid}/password-reset", SendPasswordReset).WithName("SendPasswordReset");
-        admin.MapPost("/users/{id:guid}/unlock", Unlock).WithName("UnlockUser");
-        admin.MapPost("/users/{id:guid}/sessions/end", EndSessions).WithName("EndUserSessions");
-        admin.MapPost("/users/{id:guid}/devices/revoke", RevokeDevices).WithName("RevokeUserDevices");
-        admin.MapPost("/users/{id:guid}/second-factors/reset", ResetSecondFactors).WithName("ResetUserSecondFactors")
+        admin.MapPost("/users", CreateUser).WithName("CreateUser")
+            .WithSummary("Creates a user in the caller's account and emails them an invitation to set a password.");
+        admin.MapGet("/users/{id:guid}", GetUser).WithName("GetUser").ProducesProblem(StatusCodes.Status404NotFound).WithSummary("One user of the caller's account.");
+        admin.MapPatch("/users/{id:guid}", UpdateUser).WithName("UpdateUser").ProducesProblem(StatusCodes.Status404NotFound)
+            .WithSummary("Changes a user's profile, roles, web access or status; a new email or phone waits for the user's confirmation.");
+        admin.MapPost("/users/{id:guid}/password-reset", SendPasswordReset).WithName("SendPasswordReset").ProducesProblem(StatusCodes.Status404NotFound)
+            .WithSummary("Emails the user a password reset link.");
+        admin.MapPost("/users/{id:guid}/unlock", Unlock).WithName("UnlockUser").ProducesProblem(StatusCodes.Status404NotFound).WithSummary("Ends a lockout and clears the failed attempts.");
+        admin.MapPost("/users/{id:guid}/sessions/end", EndSessions).WithName("EndUserSessions").ProducesProblem(StatusCodes.Status404NotFound)
+            .WithSummary("Ends every session of the user; answers how many ended.");
+        admin.MapPost("/users/{id:guid}/devices/revoke", RevokeDevices).WithName("RevokeUserDevices").ProducesProblem(StatusCodes.Status404NotFound)
+            .WithSummary("Ends the trust of every device of the user; answers how many.");
+        admin.MapPost("/users/{id:guid}/second-factors/reset", ResetSecondFactors).WithName("ResetUserSecondFactors").ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("Removes the user's authenticator app, recovery codes and trusted devices, ends their sessions (audited, emailed).")
             .RequireRecentAuthentication();
-        admin.MapGet("/teams", ListTeams).WithName("ListTeams");
-        admin.MapPost("/teams", CreateTeam).WithName("CreateTeam");
-        admin.MapPut("/teams/{id:guid}/members/{userId:guid}", AddMember).WithName("AddTeamMember");
-        admin.MapDelete("/teams/{id:guid}/members/{userId:guid}", RemoveMember).WithName("RemoveTeamMember");
-        admin.MapPost("/notifications/test", SendTestNotificationToSelf).WithName("SendTestNotification");
-        admin.MapGet("/audit", ListAudit).WithName("ListAuditEvents");
+        admin.MapGet("/teams", ListTeams).WithName("ListTeams").WithSummary("The account's teams.");
+        admin.MapPost("/teams", CreateTeam).WithName("CreateTeam").WithSummary("Creates a team.");
+        admin.MapPut("/teams/{id:guid}/members/{userId:guid}", AddMember).WithName("AddTeamMember").ProducesProblem(StatusCodes.Status404NotFound).WithSummary("Adds a user to a team.");
+        admin.MapDelete("/teams/{id:guid}/members/{userId:guid}", RemoveMember).WithName("RemoveTeamMember").ProducesProblem(StatusCodes.Status404NotFound)
+            .WithSummary("Removes a user from a team.");
+        admin.MapPost("/notifications/test", SendTestNotificationToSelf).WithName("SendTestNotification")
+            .WithSummary("Sends a test email (or ?channel=sms a test SMS) to the caller's own address or phone.");
+        admin.MapGet("/audit", ListAudit).WithName("ListAuditEvents")
+            .WithSummary("The account's security events, newest first, filtered by user, type and time range.");
         admin.MapGet("/audit/export", ExportAudit).WithName("ExportAuditEvents")
             .WithSummary($"Downloads the filtered audit events as CSV (newest first, at most 10,000 rows, with trace ids); the export is audited.");
         return app;

@@ -40,12 +40,12 @@ public static class AuthApi
     public static IEndpointRouteBuilder MapAuthApi(this IEndpointRouteBuilder app)
     {
         var auth = app.MapGroup("/api/auth").WithTags("Authentication");
-        auth.MapPost("/login", Login).WithName("Login").WithSummary("Password login; answers with the session or the next step.");
-        auth.MapPost("/second-factor/send", SendCode).WithName("SendSecondFactorCode")
+        auth.MapPost("/login", Login).WithName("Login").ProducesProblemTypes(401, "invalid-credentials").ProducesProblemTypes(403, "sso-required", "no-web-access").ProducesProblemTypes(429, "too-many-failures", "too-many-challenges").WithSummary("Password login; answers with the session or the next step.");
+        auth.MapPost("/second-factor/send", SendCode).WithName("SendSecondFactorCode").ProducesProblemTypes(410, "challenge-gone").ProducesProblemTypes(429, "code-cooldown", "too-many-codes", "too-many-challenges").ProducesProblemTypes(503, "code-not-sent")
             .WithSummary("Sends the one-time code of a pending login by the chosen channel (or switches to the authenticator app).");
-        auth.MapPost("/second-factor/verify", VerifyCode).WithName("VerifySecondFactorCode")
+        auth.MapPost("/second-factor/verify", VerifyCode).WithName("VerifySecondFactorCode").ProducesProblemTypes(401, "wrong-code").ProducesProblemTypes(409, "code-not-requested").ProducesProblemTypes(410, "challenge-gone").ProducesProblemTypes(429, "too-many-failures")
             .WithSummary("Completes a pending login with its one-time code.");
-        auth.MapPost("/second-factor/status", GetChallengeStatus).WithName("GetSecondFactorStatus")
+        auth.MapPost("/second-factor/status", GetChallengeStatus).WithName("GetSecondFactorStatus").ProducesProblemTypes(410, "challenge-gone")
             .WithSummary("The channels a pending login offers, the chosen one, and whether its code was delivered.");
         return app;
     }

@@ -23,13 +23,13 @@ public static class AuthenticatorApi
     public static IEndpointRouteBuilder MapAuthenticatorApi(this IEndpointRouteBuilder app)
     {
         var auth = app.MapGroup("/api/auth/authenticator").WithTags("Authenticator").RequireAuthorization().RequireRecentAuthentication();
-        auth.MapPost("", BeginAuthenticator).WithName("BeginAuthenticatorEnrolment")
+        auth.MapPost("", BeginAuthenticator).WithName("BeginAuthenticatorEnrolment").ProducesProblemTypes(409, "authenticator-already-enrolled")
             .WithSummary("Starts enrolling an authenticator app: a new pending secret, valid 10 minutes.");
-        auth.MapPost("/replace", ReplaceAuthenticator).WithName("ReplaceAuthenticator")
+        auth.MapPost("/replace", ReplaceAuthenticator).WithName("ReplaceAuthenticator").ProducesProblemTypes(409, "authenticator-not-enrolled")
             .WithSummary("With a code of the current app, starts enrolling a new app that replaces it once confirmed.");
-        auth.MapPost("/confirm", ConfirmAuthenticator).WithName("ConfirmAuthenticator")
+        auth.MapPost("/confirm", ConfirmAuthenticator).WithName("ConfirmAuthenticator").ProducesProblemTypes(400, "wrong-code").ProducesProblemTypes(409, "authenticator-not-enrolled")
             .WithSummary("Confirms the pending enrolment (or replacement) with a first code of the new app.");
-        auth.MapDelete("", RemoveAuthenticator).WithName("RemoveAuthenticator").WithSummary("Removes the authenticator app.");
+        auth.MapDelete("", RemoveAuthenticator).WithName("RemoveAuthenticator").ProducesProblemTypes(400, "wrong-code").ProducesProblemTypes(409, "authenticator-not-enrolled").WithSummary("Removes the authenticator app.");
         return app;
     }
 

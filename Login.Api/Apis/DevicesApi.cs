@@ -10,7 +10,7 @@ public static class DevicesApi
     {
         var auth = app.MapGroup("/api/auth/devices").WithTags("Trusted devices").RequireAuthorization();
         auth.MapGet("", ListDevices).WithName("ListTrustedDevices").WithSummary("Devices that skip the second factor.");
-        auth.MapDelete("/{id:guid}", RevokeDevice).WithName("RevokeTrustedDevice").WithSummary("Ends the trust of one device.");
+        auth.MapDelete("/{id:guid}", RevokeDevice).WithName("RevokeTrustedDevice").ProducesProblem(StatusCodes.Status404NotFound).WithSummary("Ends the trust of one device.");
         return app;
     }
 

@@ -36,22 +36,22 @@ public static class PasskeysApi
     {
         var account = app.MapGroup("/api/account/passkeys").WithTags("Passkeys").RequireAuthorization();
         account.MapGet("", ListPasskeys).WithName("ListPasskeys").WithSummary("The user's passkeys: name, created, last used.");
-        account.MapPost("/registration/options", BeginPasskeyRegistration).RequireRecentAuthentication().WithName("BeginPasskeyRegistration")
+        account.MapPost("/registration/options", BeginPasskeyRegistration).RequireRecentAuthentication().WithName("BeginPasskeyRegistration").ProducesProblemTypes(409, "too-many-passkeys")
             .WithSummary("Creation options for a new passkey (discoverable, user verification, no attestation); single use, 5 minutes, bound to the session.");
-        account.MapPost("", AddPasskey).RequireRecentAuthentication().WithName("AddPasskey")
+        account.MapPost("", AddPasskey).RequireRecentAuthentication().WithName("AddPasskey").ProducesProblemTypes(400, "passkey-refused").ProducesProblemTypes(409, "too-many-passkeys").ProducesProblemTypes(410, "passkey-challenge-gone")
             .WithSummary("Registers the passkey the browser created for the pending options.");
-        account.MapPatch("/{id:guid}", RenamePasskey).WithName("RenamePasskey").WithSummary("Renames one of the user's passkeys.");
-        account.MapDelete("/{id:guid}", RemovePasskey).RequireRecentAuthentication().WithName("RemovePasskey")
+        account.MapPatch("/{id:guid}", RenamePasskey).WithName("RenamePasskey").ProducesProblem(StatusCodes.Status404NotFound).WithSummary("Renames one of the user's passkeys.");
+        account.MapDelete("/{id:guid}", RemovePasskey).RequireRecentAuthentication().WithName("RemovePasskey").ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("Removes one of the user's passkeys.");
 
         var auth = app.MapGroup("/api/auth").WithTags("Authentication");
         auth.MapPost("/passkey/options", BeginPasskeyLogin).WithName("BeginPasskeyLogin")
             .WithSummary("Request options for a passwordless sign-in with any passkey; single use, 5 minutes, bound to this client by a cookie.");
-        auth.MapPost("/passkey/login", PasskeyLogin).WithName("PasskeyLogin")
+        auth.MapPost("/passkey/login", PasskeyLogin).WithName("PasskeyLogin").ProducesProblemTypes(401, "passkey-refused").ProducesProblemTypes(403, "sso-required", "no-web-access").ProducesProblemTypes(410, "passkey-challenge-gone")
             .WithSummary("Passwordless sign-in: the passkey's assertion is both factors; answers like the password login.");
-        auth.MapPost("/second-factor/passkey/options", PasskeySecondFactorOptions).WithName("GetPasskeySecondFactorOptions")
+        auth.MapPost("/second-factor/passkey/options", PasskeySecondFactorOptions).WithName("GetPasskeySecondFactorOptions").ProducesProblemTypes(410, "challenge-gone")
             .WithSummary("Request options for the passkey second factor of a pending login.");
-        auth.MapPost("/second-factor/passkey/verify", VerifyPasskeySecondFactor).WithName("VerifyPasskeySecondFactor")
+        auth.MapPost("/second-factor/passkey/verify", VerifyPasskeySecondFactor).WithName("VerifyPasskeySecondFactor").ProducesProblemTypes(401, "passkey-refused").ProducesProblemTypes(410, "challenge-gone", "passkey-challenge-gone")
             .WithSummary("Completes a pending login with the passkey's assertion.");
         return app;
     }

@@ -23,7 +23,7 @@ public static class PasswordApi
         var password = app.MapGroup("/api/auth/password").WithTags("Password reset");
         password.MapPost("/forgot", Forgot).WithName("ForgotPassword")
             .WithSummary("Sends a reset link if an account matches; always the same answer.");
-        password.MapPost("/reset", Reset).WithName("ResetPassword").WithSummary("Sets a new password with a reset or invitation link.");
+        password.MapPost("/reset", Reset).WithName("ResetPassword").ProducesProblemTypes(400, "invalid-reset-link").WithSummary("Sets a new password with a reset or invitation link.");
         return app;
     }
 

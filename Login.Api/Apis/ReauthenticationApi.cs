@@ -15,7 +15,7 @@ public static class ReauthenticationApi
     public static IEndpointRouteBuilder MapReauthenticationApi(this IEndpointRouteBuilder app)
     {
         var auth = app.MapGroup("/api/auth").WithTags("Sessions").RequireAuthorization();
-        auth.MapPost("/reauthenticate", Reauthenticate).WithName("Reauthenticate")
+        auth.MapPost("/reauthenticate", Reauthenticate).WithName("Reauthenticate").ProducesProblemTypes(401, "invalid-credentials")
             .WithSummary("Confirms the password (or a passkey); for the next minutes the session may change sign-in methods.");
         auth.MapPost("/reauthenticate/passkey/options", PasskeyReauthenticationOptions).WithName("GetPasskeyReauthenticationOptions")
             .WithSummary("Request options for re-authenticating with one of the user's passkeys (single use, 5 minutes, bound to the session).");

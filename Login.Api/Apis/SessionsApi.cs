@@ -24,7 +24,7 @@ public static class SessionsApi
         auth.MapGet("/session", GetSession).WithName("GetSession").WithSummary("The current session.");
         auth.MapGet("/sessions", ListSessions).WithName("ListSessions")
             .WithSummary($"The user's live sessions, newest first, {SessionStore.PageSize} a page (?page=1..); the total in X-Total-Count.");
-        auth.MapDelete("/sessions/{id}", EndSession).WithName("EndSession").WithSummary("Ends one of the user's sessions.");
+        auth.MapDelete("/sessions/{id}", EndSession).WithName("EndSession").ProducesProblem(StatusCodes.Status404NotFound).WithSummary("Ends one of the user's sessions.");
         return app;
     }
 

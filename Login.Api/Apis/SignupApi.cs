@@ -28,9 +28,9 @@ public static class SignupApi
     public static IEndpointRouteBuilder MapSignupApi(this IEndpointRouteBuilder app)
     {
         var signup = app.MapGroup("/api/signup").WithTags("Sign-up").AddEndpointFilter<SignupEnabledFilter>();
-        signup.MapPost("", SignUp).WithName("SignUp")
+        signup.MapPost("", SignUp).WithName("SignUp").ProducesProblemTypes(409, "signup-taken")
             .WithSummary("Creates a pending account and its first Account Manager, and emails the activation link.");
-        signup.MapPost("/confirm", Confirm).WithName("ConfirmSignup").WithSummary("Activates a pending account with the emailed token (single use).");
+        signup.MapPost("/confirm", Confirm).WithName("ConfirmSignup").ProducesProblemTypes(400, "invalid-activation-link").WithSummary("Activates a pending account with the emailed token (single use).");
         return app;
     }
 

@@ -37,7 +37,8 @@ public static partial class SsoBridgeApi
         internalSso.MapPost(SsoBridge.LogoutEventsRoute, RecordLogoutEvent).WithName("RecordSsoLogoutEvent")
             .WithSummary("Audits a single logout event Sso.Api saw: a LogoutRequest sent, a LogoutResponse received, a refused message.");
 
-        app.MapGet(SsoBridge.CompletePath, Complete).WithTags("SSO bridge").WithName("CompleteSsoLogin");
+        app.MapGet(SsoBridge.CompletePath, Complete).WithTags("SSO bridge").WithName("CompleteSsoLogin").ProducesProblemTypes(400, "sso-code-invalid").ProducesProblemTypes(403, "sso-refused")
+            .WithSummary("Where Sso.Api sends the browser after a valid SAML response: redeems the one-time code (bound to this browser) for a session.");
         return app;
     }
 

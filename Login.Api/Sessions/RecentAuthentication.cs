@@ -62,7 +62,7 @@ public static class RecentAuthenticationEndpoints
                 return await next(context);
             }
             return Problem(http);
-        });
+        }).ProducesProblemTypes(StatusCodes.Status403Forbidden, "reauthentication-required");
 
     /// <summary>The 403 problem+json that tells a client to call <see cref="RecentAuthentication.ApiPath"/> first.</summary>
     public static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult Problem(HttpContext http)

@@ -15,28 +15,28 @@ public static class AdminSpCertificatesApi
         certificates.MapPost("/next", (HttpContext http, SpSigningKeys keys, SsoSettingsService settings) =>
                 StepAsync(http, settings, keys.AddNextAsync,
                     "A next certificate already exists, or the previous one is not retired yet."))
-            .WithName("AddNextSpCertificate").WithSummary("Adds the next SP signing certificate (published, not yet used).");
+            .WithName("AddNextSpCertificate").ProducesProblemTypes(403, "reauthentication-required").ProducesProblemTypes(409, "sp-rollover-conflict").WithSummary("Adds the next SP signing certificate (published, not yet used).");
         certificates.MapPost("/switch", (HttpContext http, SpSigningKeys keys, SsoSettingsService settings) =>
                 StepAsync(http, settings, keys.SwitchAsync,
                     "There is no next certificate to switch to, or the previous one is not retired yet."))
-            .WithName("SwitchSpCertificate").WithSummary("Signs with the next SP certificate from now on; the old one stays published.");
+            .WithName("SwitchSpCertificate").ProducesProblemTypes(403, "reauthentication-required").ProducesProblemTypes(409, "sp-rollover-conflict").WithSummary("Signs with the next SP certificate from now on; the old one stays published.");
         certificates.MapPost("/retire", (HttpContext http, SpSigningKeys keys, SsoSettingsService settings) =>
                 StepAsync(http, settings, keys.RetireAsync, "There is no previous certificate to retire."))
-            .WithName("RetireSpCertificate").WithSummary("Stops publishing the SP certificate that was switched away from.");
+            .WithName("RetireSpCertificate").ProducesProblemTypes(403, "reauthentication-required").ProducesProblemTypes(409, "sp-rollover-conflict").WithSummary("Stops publishing the SP certificate that was switched away from.");
 
         // The encryption key has its own rollover with the same three steps (IdPs encrypt to it; it decrypts).
         var encryption = app.MapGroup("/api/admin/sso/sp-encryption-certificates").WithTags("SSO settings").RequireAuthorization(AdminClaims.Policy);
         encryption.MapPost("/next", (HttpContext http, SpSigningKeys keys, SsoSettingsService settings) =>
                 StepAsync(http, settings, account => keys.AddNextAsync(account, SpKeyUse.Encryption),
                     "A next certificate already exists, or the previous one is not retired yet."))
-            .WithName("AddNextSpEncryptionCertificate").WithSummary("Adds the next SP encryption certificate (published, decrypts, not yet first).");
+            .WithName("AddNextSpEncryptionCertificate").ProducesProblemTypes(403, "reauthentication-required").ProducesProblemTypes(409, "sp-rollover-conflict").WithSummary("Adds the next SP encryption certificate (published, decrypts, not yet first).");
         encryption.MapPost("/switch", (HttpContext http, SpSigningKeys keys, SsoSettingsService settings) =>
                 StepAsync(http, settings, account => keys.SwitchAsync(account, SpKeyUse.Encryption),
                     "There is no next certificate to switch to, or the previous one is not retired yet."))
-            .WithName("SwitchSpEncryptionCertificate").WithSummary("Makes the next SP encryption certificate the current one; the old one still decrypts.");
+            .WithName("SwitchSpEncryptionCertificate").ProducesProblemTypes(403, "reauthentication-required").ProducesProblemTypes(409, "sp-rollover-conflict").WithSummary("Makes the next SP encryption certificate the current one; the old one still decrypts.");
         encryption.MapPost("/retire", (HttpContext http, SpSigningKeys keys, SsoSettingsService settings) =>
                 StepAsync(http, settings, account => keys.RetireAsync(account, SpKeyUse.Encryption), "There is no previous certificate to retire."))
-            .WithName("RetireSpEncryptionCertificate").WithSummary("Deletes the SP encryption certificate that was switched away from: it no longer decrypts.");
+            .WithName("RetireSpEncryptionCertificate").ProducesProblemTypes(403, "reauthentication-required").ProducesProblemTypes(409, "sp-rollover-conflict").WithSummary("Deletes the SP encryption certificate that was switched away from: it no longer decrypts.");
         return app;
     }
 

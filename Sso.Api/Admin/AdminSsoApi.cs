@@ -9,7 +9,7 @@ public static class AdminSsoApi
     {
         var admin = app.MapGroup("/api/admin/sso").WithTags("SSO settings").RequireAuthorization(AdminClaims.Policy);
         admin.MapGet("/", Get).WithName("GetSsoSettings").WithSummary("The account's SSO settings and what to give the IdP.");
-        admin.MapPut("/", Put).WithName("PutSsoSettings")
+        admin.MapPut("/", Put).WithName("PutSsoSettings").ProducesProblemTypes(403, "reauthentication-required")
             .WithSummary("Changes the SSO settings; needs a re-authentication within 5 minutes; audited with the diff, emailed to every Account Manager.");
         admin.MapPost("/metadata/refresh", RefreshMetadata).WithName("RefreshSsoIdpMetadata")
             .WithSummary("Fetches the IdP metadata URL now; a change is audited and emailed like a manual one; needs a re-authentication within 5 minutes.");

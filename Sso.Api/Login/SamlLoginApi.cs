@@ -24,9 +24,18 @@ public static partial class SamlLoginApi
     public static IEndpointRouteBuilder MapSamlApi(this IEndpointRouteBuilder app)
     {
         var saml = app.MapGroup("/login/saml/{account}").WithTags("SAML");
-        saml.MapGet("/", Start).WithName("StartSamlLogin");
-        saml.MapPost("/acs", Consume).WithName("SamlAssertionConsumer").DisableAntiforgery();
-        saml.MapGet("/metadata", Metadata).WithName("SamlSpMetadata");
+        // Browser endpoints (redirects and HTML error pages, in the user's language), described for the IdP's admins.
+        saml.MapGet("/", Start).WithName("StartSamlLogin")
+            .WithSummary("Starts an SP-initiated SAML login: redirects the browser to the account's IdP with an AuthnRequest.")
+            .Produces(StatusCodes.Status302Found).Produces(StatusCodes.Status404NotFound, contentType: "text/html");
+        saml.MapPost("/acs", Consume).WithName("SamlAssertionConsumer").DisableAntiforgery()
+            .WithSummary("Assertion Consumer Service (HTTP-POST binding): validates the IdP's SAMLResponse form post and signs the browser in.")
+            .Accepts<SamlPostForm>("application/x-www-form-urlencoded")
+            .Produces(StatusCodes.Status303SeeOther).Produces(StatusCodes.Status403Forbidden, contentType: "text/html")
+            .Produces(StatusCodes.Status404NotFound, contentType: "text/html").Produces(StatusCodes.Status503ServiceUnavailable, contentType: "text/html");
+        saml.MapGet("/metadata", Metadata).WithName("SamlSpMetadata")
+            .WithSummary("The account's SP metadata (entity id, ACS, SLO, signing and encryption certificates) for the IdP.")
+            .Produces<string>(StatusCodes.Status200OK, "application/samlmetadata+xml").Produces(StatusCodes.Status404NotFound, contentType: "text/html");
         saml.MapSamlLogoutApi();
         return app;
     }
@@ -233,3 +242,6 @@ public static partial class SamlLoginApi
     [LoggerMessage(EventId = 2101, Level = LogLevel.Information, Message = "SAML response refused for account {Account} ({Reason})")]
     private static partial void LogRefused(ILogger logger, string account, string reason);
 }
+
+/// <summary>The ACS form post, as the IdP's auto-submitting page sends it (for the OpenAPI document; the handler reads the form itself).</summary>
+public sealed record SamlPostForm(string SAMLResponse, string? RelayState);

@@ -69,6 +69,7 @@ public class PlatformFixture : IAsyncLifetime
         // Test users and a controllable clock (session and lockout expiry) on an /internal path.
         "--Services:login-api:Testing:Enabled=true",
         "--Services:gateway:Testing:Enabled=true",
+        "--Services:sso-api:Testing:Enabled=true",
         "--Services:notifications-worker:Testing:Enabled=true",
         $"--Services:login-api:Login:IpFailureBudget:MaxFailures={IpFailureBudget}",
         // One loopback address plays the TLS terminator in front of the gateway; every other client is untrusted.
