@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Http;
+
 namespace AccessPlatform.AdminUi;
 
 /// <summary>One entry of the admin navigation: where it goes and the resource key of its label.</summary>

@@ -35,7 +35,7 @@ public sealed class AdminConsoleBrowserTests(PlatformFixture platform)
         });
         Directory.CreateDirectory(Screenshots);
         var context = await browser.NewContextAsync(new BrowserNewContextOptions { Locale = "en-US", ViewportSize = new() { Width = 1280, Height = 900 } });
-        await context.AddCookiesAsync([new Cookie { Name = "ap_device", Value = platform.TrustedDeviceId, Url = platform.GatewayAddress.ToString() }]);
+        await context.AddCookiesAsync([new Microsoft.Playwright.Cookie { Name = "ap_device", Value = platform.TrustedDeviceId, Url = platform.GatewayAddress.ToString() }]);
         var page = await context.NewPageAsync();
         await page.GotoAsync(Url("/login"));
         await page.FillAsync("#username", manager.Username);
