@@ -48,6 +48,9 @@ public sealed class AdminConsoleBrowserTests(PlatformFixture platform)
         var loginNav = await NavigationAsync(page);
         await page.GotoAsync(Url("/admin/sso"));
         Assert.Equal(loginNav, await NavigationAsync(page));
+        // The shared stylesheet (AdminUi's static web asset) reaches the page Sso.Api rendered.
+        Assert.True(await page.EvaluateAsync<bool>(
+            "() => [...document.styleSheets].some(s => (s.href || '').endsWith('/_content/AdminUi/admin.css') && s.cssRules.length > 0)"));
         Assert.Equal(new[] { "/admin/users", "/admin/teams", "/admin/audit", "/admin/security", "/admin/sso", "/" }, loginNav.Select(n => n.Href));
         Assert.Equal("page", await page.GetAttributeAsync("#nav-sso", "aria-current"));
 
