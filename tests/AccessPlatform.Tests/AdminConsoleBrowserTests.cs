@@ -78,10 +78,10 @@ public sealed class AdminConsoleBrowserTests(PlatformFixture platform)
                     Assert.Equal(3, await page.Locator("footer a").CountAsync());
                     Assert.Equal(Resx.Text("AdminUi/Resources/AdminUiResource", language, "Nav_Users"), (await page.InnerTextAsync("#nav-users")).Trim());
                     Assert.Equal(Resx.Text("AdminUi/Resources/AdminUiResource", language, "Nav_Sso"), (await page.InnerTextAsync("#nav-sso")).Trim());
+                    await page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, $"admin-{name}-{width}-{language}.png"), FullPage = true });
                     var widths = await page.EvaluateAsync<int[]>("() => [document.documentElement.scrollWidth, window.innerWidth]");
                     var (scrollWidth, innerWidth) = (widths[0], widths[1]);
                     Assert.True(scrollWidth <= innerWidth, $"{path} at {width} px ({language}) scrolls sideways: {scrollWidth} > {innerWidth}");
-                    await page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, $"admin-{name}-{width}-{language}.png"), FullPage = true });
                     await Accessibility.AssertNoViolationsAsync(page);
                 }
             }
