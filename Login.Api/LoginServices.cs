@@ -139,6 +139,7 @@ public static class LoginServices
         services.AddLocalization(o => o.ResourcesPath = "Resources");
         services.Configure<RequestLocalizationOptions>(Cultures.Configure);
         services.AddRazorPages(o => o.Conventions.AuthorizeFolder("/Admin", AdminUsersApi.Policy)).AddViewLocalization();
+        services.AddAdminUi(languageAction: "/language");
         // Pages speak twelve languages: emit their letters as text, not as numeric entities.
         services.Configure<Microsoft.Extensions.WebEncoders.WebEncoderOptions>(o =>
             o.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));

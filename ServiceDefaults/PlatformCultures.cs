@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Localization;
 
 namespace Microsoft.Extensions.Hosting;
@@ -46,4 +47,13 @@ public static class PlatformCultures
             new AcceptLanguageHeaderRequestCultureProvider(),
         ];
     }
+
+    /// <summary>
+    /// Keeps a language choice in the culture cookie every service reads (one host behind the gateway, path /), for a
+    /// year. <paramref name="code"/> must be one of <see cref="Supported"/>.
+    /// </summary>
+    public static void AppendCultureCookie(HttpResponse response, string code, bool secure) =>
+        response.Cookies.Append(CookieRequestCultureProvider.DefaultCookieName,
+            CookieRequestCultureProvider.MakeCookieValue(new RequestCulture(Normalize(code))),
+            new CookieOptions { Expires = DateTimeOffset.UtcNow.AddYears(1), HttpOnly = true, SameSite = SameSiteMode.Lax, Secure = secure, IsEssential = true });
 }

@@ -66,6 +66,8 @@ public static class SsoServices
         services.Configure<Microsoft.Extensions.WebEncoders.WebEncoderOptions>(o =>
             o.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));
         services.AddRazorPages(o => o.Conventions.AuthorizeFolder("/Admin", AdminClaims.Policy)).AddViewLocalization();
+        // The shared admin layout's language selector posts back to this service's page (see SsoModel.OnPostLanguage).
+        services.AddAdminUi(languageAction: "/admin/sso?handler=Language");
         services.AddAntiforgery(o =>
         {
             // Not Login.Api's cookie name: both services sit behind one host, each with its own keys.

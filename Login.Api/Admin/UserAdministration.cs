@@ -7,6 +7,7 @@ using AccessPlatform.Login.Localization;
 using AccessPlatform.Login.PasswordReset;
 using AccessPlatform.Login.SecondFactor;
 using AccessPlatform.Login.Sessions;
+using Microsoft.Extensions.Localization;
 
 namespace AccessPlatform.Login.Admin;
 
@@ -51,10 +52,12 @@ public abstract record AdminResult
 /// <summary>
 /// Users &amp; Teams operations shared by the admin API and the admin pages, so both enforce the same rules. Every
 /// operation is scoped to the actor's account and audited with who did what to whom (never a password or token).
+/// Messages are in the request's language (<paramref name="text"/>), for the API's problem+json and the pages alike.
 /// </summary>
 public sealed partial class UserAdministration(
     UserStore users, TeamStore teams, SessionStore sessions, TrustedDeviceStore devices, ResetTokenStore tokens, PasswordResets resets,
-    AuditLog audit, TimeProvider clock, AccountChanges.ContactChanges contactChanges)
+    AuditLog audit, TimeProvider clock, AccountChanges.ContactChanges contactChanges,
+    IStringLocalizer<AdminApiResource> text)
 {
     public static readonly string[] AssignableRoles = [Data.Roles.User, Data.Roles.AccountManager];
 
@@ -73,7 +76,7 @@ public sealed partial class UserAdministration(
         }
         if (await resets.SendByAdminAsync(user, actor.UserId, actor.Ip) == ResetMail.Inactive)
         {
-            return new AdminResult.Conflict("The user is disabled; enable them first.");
+            return new AdminResult.Conflict(text["UserDisabledEnableFirst"]);
         }
         return new AdminResult.Done(user);
     }
@@ -122,12 +125,12 @@ public sealed partial class UserAdministration(
         var username = input.Username?.Trim();
         if (username is null || !UsernamePattern().IsMatch(username))
         {
-            errors["username"] = ["Required: 3 to 64 letters, digits, '.', '_', '-' or '@'."];
+            errors["username"] = [text["Error_Username"]];
         }
-        var email = ValidateEmail(input.Email, errors);
-        var phone = ValidatePhone(input.Phone, errors);
-        var roles = ValidateRoles(input.Roles ?? [Data.Roles.User], errors);
-        var language = ValidateLanguage(input.Language ?? PlatformCultures.Default, errors);
+        var email = ValidateEmail(input.Email, errors, text);
+        var phone = ValidatePhone(input.Phone, errors, text);
+        var roles = ValidateRoles(input.Roles ?? [Data.Roles.User], errors, text);
+        var language = ValidateLanguage(input.Language ?? PlatformCultures.Default, errors, text);
         if (errors.Count > 0)
         {
             return new AdminResult.Invalid(errors);
@@ -139,7 +142,7 @@ public sealed partial class UserAdministration(
         var id = await users.InsertAsync(new NewUser(actor.AccountId, username!, email!, phone, null, language!, roles!, input.WebAccess ?? true));
         if (id is null)
         {
-            return new AdminResult.Conflict("This username is taken.");
+            return new AdminResult.Conflict(text["UsernameTaken"]);
         }
         var user = (await FindAsync(actor, id.Value))!;
         await audit.RecordAsync(AuditEvents.UserCreated, actor.AccountId, user.Id, $"roles={string.Join('+', roles!)}", actor.UserId, actor.Ip);
@@ -158,14 +161,14 @@ public sealed partial class UserAdministration(
             return new AdminResult.NotFound();
         }
         var errors = new Dictionary<string, string[]>();
-        var email = patch.Email is null ? user.Email : ValidateEmail(patch.Email, errors);
-        var phone = patch.Phone is null ? user.Phone : patch.Phone.Trim().Length == 0 ? null : ValidatePhone(patch.Phone, errors);
-        var roles = patch.Roles is null ? user.Roles : ValidateRoles(patch.Roles, errors);
-        var language = patch.Language is null ? user.PreferredLanguage : ValidateLanguage(patch.Language, errors);
+        var email = patch.Email is null ? user.Email : ValidateEmail(patch.Email, errors, text);
+        var phone = patch.Phone is null ? user.Phone : patch.Phone.Trim().Length == 0 ? null : ValidatePhone(patch.Phone, errors, text);
+        var roles = patch.Roles is null ? user.Roles : ValidateRoles(patch.Roles, errors, text);
+        var language = patch.Language is null ? user.PreferredLanguage : ValidateLanguage(patch.Language, errors, text);
         var status = patch.Status ?? user.Status;
         if (status is not ("active" or "disabled"))
         {
-            errors["status"] = ["Either 'active' or 'disabled'."];
+            errors["status"] = [text["Error_Status"]];
         }
         if (errors.Count > 0)
         {
@@ -173,7 +176,7 @@ public sealed partial class UserAdministration(
         }
         if (id == actor.UserId && (status == "disabled" || !roles!.Contains(Data.Roles.AccountManager)))
         {
-            return new AdminResult.Conflict("You cannot disable yourself or remove your own Account Manager role.");
+            return new AdminResult.Conflict(text["CannotDemoteSelf"]);
         }
         // A new email or number is not written here: it waits until confirmed from the new address or number, and
         // the user's current email hears of it (issue 11). Removing the number takes effect at once.
@@ -246,7 +249,7 @@ public sealed partial class UserAdministration(
         name = name?.Trim();
         if (string.IsNullOrEmpty(name) || name.Length > TeamStore.MaxNameLength || name.Any(char.IsControl))
         {
-            return (null, new() { ["name"] = [$"Required, at most {TeamStore.MaxNameLength} characters."] }, false);
+            return (null, new() { ["name"] = [text["Error_TeamName", TeamStore.MaxNameLength]] }, false);
         }
         if (await teams.CreateAsync(actor.AccountId, name) is not { } team)
         {
@@ -305,18 +308,19 @@ public sealed partial class UserAdministration(
         return changed;
     }
 
-    internal static string? ValidateEmail(string? email, Dictionary<string, string[]> errors)
+    /// <param name="text">The admin messages in the request's language; without it (the user's own account API) English.</param>
+    internal static string? ValidateEmail(string? email, Dictionary<string, string[]> errors, IStringLocalizer<AdminApiResource>? text = null)
     {
         email = email?.Trim();
         if (email is null || email.Length > 254 || !MailAddress.TryCreate(email, out var parsed) || parsed.Address != email || !email.Contains('.'))
         {
-            errors["email"] = ["A valid email address is required."];
+            errors["email"] = [text?["Error_Email"] ?? "A valid email address is required."];
             return null;
         }
         return email;
     }
 
-    internal static string? ValidatePhone(string? phone, Dictionary<string, string[]> errors)
+    internal static string? ValidatePhone(string? phone, Dictionary<string, string[]> errors, IStringLocalizer<AdminApiResource>? text = null)
     {
         if (string.IsNullOrWhiteSpace(phone))
         {
@@ -324,27 +328,27 @@ public sealed partial class UserAdministration(
         }
         if (phone.Length > 32 || !PhoneNumbersE164.TryNormalize(phone, out var e164))
         {
-            errors["phone"] = ["A valid phone number in international format (+country code) is required."];
+            errors["phone"] = [text?["Error_Phone"] ?? "A valid phone number in international format (+country code) is required."];
             return null;
         }
         return e164;
     }
 
-    private static string[]? ValidateRoles(string[] roles, Dictionary<string, string[]> errors)
+    private static string[]? ValidateRoles(string[] roles, Dictionary<string, string[]> errors, IStringLocalizer<AdminApiResource> text)
     {
         if (roles.Length is 0 or > 4 || roles.Any(r => !AssignableRoles.Contains(r)))
         {
-            errors["roles"] = [$"One or more of: {string.Join(", ", AssignableRoles)}."];
+            errors["roles"] = [text["Error_Roles", string.Join(", ", AssignableRoles)]];
             return null;
         }
         return [.. roles.Distinct()];
     }
 
-    private static string? ValidateLanguage(string language, Dictionary<string, string[]> errors)
+    private static string? ValidateLanguage(string language, Dictionary<string, string[]> errors, IStringLocalizer<AdminApiResource> text)
     {
         if (!Cultures.IsSupported(language))
         {
-            errors["language"] = [$"One of: {string.Join(", ", Cultures.Supported.Select(c => c.Code))}."];
+            errors["language"] = [text["Error_Language", string.Join(", ", Cultures.Supported.Select(c => c.Code))]];
             return null;
         }
         return Cultures.Normalize(language);

@@ -1,6 +1,7 @@
 using AccessPlatform.Login.Admin;
 using AccessPlatform.Login.Sessions;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Localization;
 
 namespace AccessPlatform.Login.Apis;
 
@@ -24,11 +25,12 @@ public static class AdminAccountApi
     public static async Task<Ok<AccountPolicy>> GetPolicies(HttpContext http, AccountPolicies policies) =>
         TypedResults.Ok(await policies.GetAsync(AdminActor.Of(http)));
 
-    public static async Task<Results<Ok<AccountPolicy>, ValidationProblem>> SetPolicies(AccountPolicyInput input, HttpContext http, AccountPolicies policies)
+    public static async Task<Results<Ok<AccountPolicy>, ValidationProblem>> SetPolicies(AccountPolicyInput input, HttpContext http, AccountPolicies policies,
+        IStringLocalizer<AdminApiResource> text)
     {
         if (input.SecondFactorFallback is not { } fallback)
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["secondFactorFallback"] = ["Required: true or false."] });
+            return AdminUsersApi.Invalid(new Dictionary<string, string[]> { ["secondFactorFallback"] = [text["Error_TrueOrFalse"]] }, text);
         }
         var actor = AdminActor.Of(http);
         var current = await policies.GetAsync(actor);

@@ -6,9 +6,5 @@ namespace AccessPlatform.Login;
 /// <summary>Marker for the shared strings in Resources/SharedResource*.resx.</summary>
 public sealed class SharedResource;
 
-/// <summary>
-/// Marker for the labels of the Account Manager pages (Resources/AdminResource.resx). English only for now, on
-/// purpose: a separate file so the 12-language parity of <see cref="SharedResource"/> stays strict; translated copies
-/// (AdminResource.de.resx, ...) can be added later without code changes.
-/// </summary>
+/// <summary>Marker for the labels of the Account Manager pages (Resources/AdminResource*.resx), with the audit event names and reasons.</summary>
 public sealed class AdminResource;

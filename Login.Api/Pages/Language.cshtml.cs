@@ -1,5 +1,4 @@
 using AccessPlatform.Login.Localization;
-using Microsoft.AspNetCore.Localization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
@@ -16,10 +15,7 @@ public sealed class LanguageModel(IHostEnvironment environment) : PageModel
         {
             return BadRequest();
         }
-        var code = Cultures.Normalize(culture);
-        Response.Cookies.Append(CookieRequestCultureProvider.DefaultCookieName,
-            CookieRequestCultureProvider.MakeCookieValue(new RequestCulture(code)),
-            new CookieOptions { Expires = DateTimeOffset.UtcNow.AddYears(1), HttpOnly = true, SameSite = SameSiteMode.Lax, Secure = !environment.IsDevelopment(), IsEssential = true });
+        PlatformCultures.AppendCultureCookie(Response, culture!, secure: !environment.IsDevelopment());
         return LocalRedirect(returnUrl is { Length: > 0 } && Url.IsLocalUrl(returnUrl) ? returnUrl : "/login");
     }
 }

@@ -1,5 +1,6 @@
 using AccessPlatform.Sso.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Localization;
 
 namespace AccessPlatform.Sso.Admin;
 
@@ -43,17 +44,18 @@ public static class AdminSpCertificatesApi
     private static async Task<Results<Ok<SsoSettingsView>, ProblemHttpResult>> StepAsync(
         HttpContext http, SsoSettingsService settings, Func<string, Task<SpRolloverResult>> step, string conflict)
     {
+        var t = http.RequestServices.GetRequiredService<IStringLocalizer<SsoResource>>();
         // The SP key is part of the SSO trust: the same fresh proof of the manager as a settings change (ASVS 7.5.1).
         if (!http.User.IsRecentlyAuthenticated())
         {
-            return TypedResults.Problem(title: "Please confirm your password first.", statusCode: StatusCodes.Status403Forbidden,
+            return TypedResults.Problem(title: t["Admin_ApiReauthenticate"], statusCode: StatusCodes.Status403Forbidden,
                 type: AdminClaims.ReauthenticationProblemType, extensions: new Dictionary<string, object?> { ["reauthenticate"] = "/api/auth/reauthenticate" });
         }
         var account = http.User.AccountOf();
         var actor = new SettingsActor(http.User.UserIdOf(), http.Connection.RemoteIpAddress?.ToString());
         if (await settings.RollOverAsync(account, step, actor, http.RequestAborted) == SpRolloverResult.Conflict)
         {
-            return TypedResults.Problem(title: "This rollover step does not fit the current certificates.", detail: conflict,
+            return TypedResults.Problem(title: t["Admin_SpRolloverConflict"], detail: conflict,
                 statusCode: StatusCodes.Status409Conflict, type: "https://access-platform/problems/sp-rollover-conflict");
         }
         return TypedResults.Ok(await settings.GetAsync(account));

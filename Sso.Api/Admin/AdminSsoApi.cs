@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Localization;
 
 namespace AccessPlatform.Sso.Admin;
 
@@ -20,18 +21,18 @@ public static class AdminSsoApi
         TypedResults.Ok(await settings.GetAsync(http.User.AccountOf()));
 
     public static async Task<Results<Ok<SsoSettingsView>, ValidationProblem, ProblemHttpResult>> Put(
-        SsoSettingsInput input, HttpContext http, SsoSettingsService settings)
+        SsoSettingsInput input, HttpContext http, SsoSettingsService settings, IStringLocalizer<SsoResource> t)
     {
         // Who controls the IdP controls every SSO sign-in of the account: a fresh proof of the manager first (ASVS 7.5.1).
         if (!http.User.IsRecentlyAuthenticated())
         {
-            return TypedResults.Problem(title: "Please confirm your password first.", statusCode: StatusCodes.Status403Forbidden,
+            return TypedResults.Problem(title: t["Admin_ApiReauthenticate"], statusCode: StatusCodes.Status403Forbidden,
                 type: AdminClaims.ReauthenticationProblemType, extensions: new Dictionary<string, object?> { ["reauthenticate"] = "/api/auth/reauthenticate" });
         }
         var (errors, validated) = await settings.ValidateAsync(input, http.RequestAborted);
         if (validated is null)
         {
-            return TypedResults.ValidationProblem(errors, title: "The SSO settings are not valid.");
+            return TypedResults.ValidationProblem(errors, title: t["Admin_ApiInvalid"]);
         }
         var account = http.User.AccountOf();
         try
@@ -41,7 +42,7 @@ public static class AdminSsoApi
         }
         catch (HttpRequestException)
         {
-            return TypedResults.Problem(title: "The settings could not be saved. Please try again.", statusCode: StatusCodes.Status503ServiceUnavailable);
+            return TypedResults.Problem(title: t["Admin_SaveFailed"], statusCode: StatusCodes.Status503ServiceUnavailable);
         }
         return TypedResults.Ok(await settings.GetAsync(account));
     }

@@ -8,19 +8,24 @@ public sealed partial class LocalizationTests
 {
     private static readonly string Resources = Path.Combine(RepoRoot(), "Login.Api", "Resources");
 
+    /// <summary>The shared admin layout's strings (AdminUi), held to the same parity as Login.Api's own families.</summary>
+    private static readonly string AdminUiResources = Path.Combine(RepoRoot(), "AdminUi", "Resources");
+
+    private static readonly string[] ResourceFolders = [Resources, AdminUiResources];
+
     public static TheoryData<string> Languages => [.. Cultures.Supported.Select(c => c.Code).Where(c => c != "en")];
 
     /// <summary>
-    /// Every translated resource family in Resources/ (each neutral <c>X.resx</c> but the English-only admin labels):
-    /// a new family is covered by the parity tests as soon as it exists.
+    /// Every resource family in Login.Api/Resources and AdminUi/Resources (each neutral <c>X.resx</c>): a new family
+    /// is covered by the parity tests as soon as it exists.
     /// </summary>
     public static readonly string[] Families =
-        [.. Directory.GetFiles(Resources, "*.resx").Select(Path.GetFileNameWithoutExtension).OfType<string>()
-            .Where(name => !name.Contains('.') && name != "AdminResource").Order(StringComparer.Ordinal)];
+        [.. ResourceFolders.SelectMany(folder => Directory.GetFiles(folder, "*.resx")).Select(Path.GetFileNameWithoutExtension).OfType<string>()
+            .Where(name => !name.Contains('.')).Order(StringComparer.Ordinal)];
 
     [Fact]
     public void The_known_families_are_found() =>
-        Assert.Superset(new HashSet<string>(["SharedResource", "SignupResource"]), Families.ToHashSet());
+        Assert.Superset(new HashSet<string>(["SharedResource", "SignupResource", "AdminResource", "AdminApiResource", "AdminUiResource"]), Families.ToHashSet());
 
     public static TheoryData<string, string> FamiliesAndLanguages
     {
@@ -99,16 +104,8 @@ public sealed partial class LocalizationTests
         foreach (var family in Families)
         {
             var expected = Cultures.Supported.Select(c => c.Code == "en" ? $"{family}.resx" : $"{family}.{c.Code}.resx").Order();
-            Assert.Equal(expected, Directory.GetFiles(Resources, $"{family}*.resx").Select(Path.GetFileName).Order());
+            Assert.Equal(expected, Directory.GetFiles(FolderOf(family), $"{family}*.resx").Select(Path.GetFileName).Order());
         }
-    }
-
-    [Fact]
-    public void The_admin_labels_are_english_only_and_complete()
-    {
-        // Admin labels live apart from the translated strings on purpose (see AdminResource); no partial translations.
-        Assert.Empty(Directory.GetFiles(Resources, "AdminResource.*.resx"));
-        Assert.All(Read("AdminResource.resx"), pair => Assert.False(string.IsNullOrWhiteSpace(pair.Value), pair.Key));
     }
 
     private static string[] Placeholders(string text) => [.. PlaceholderPattern().Matches(text).Select(m => m.Value).Order()];
@@ -117,8 +114,27 @@ public sealed partial class LocalizationTests
     private static partial Regex PlaceholderPattern();
 
     private static Dictionary<string, string> Read(string file) =>
-        XDocument.Load(Path.Combine(Resources, file)).Root!.Elements("data")
+        XDocument.Load(Path.Combine(FolderOf(file.Split('.')[0]), file)).Root!.Elements("data")
             .ToDictionary(d => (string)d.Attribute("name")!, d => d.Element("value")!.Value);
+
+    private static string FolderOf(string family) =>
+        ResourceFolders.First(folder => File.Exists(Path.Combine(folder, $"{family}.resx")));
+
+    /// <summary>Every audit event type the services record has a name on the audit page (Event_&lt;type&gt; in AdminResource).</summary>
+    [Fact]
+    public void Every_known_audit_event_has_a_name_for_people()
+    {
+        var names = Read("AdminResource.resx");
+        var types = new[] { typeof(Audit.AuditEvents), typeof(AccountChanges.AccountChangeAuditEvents), typeof(Signup.SignupAuditEvents), typeof(Sso.SsoAuditEvents) }
+            .SelectMany(t => t.GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static))
+            .Where(f => f.IsLiteral && f.FieldType == typeof(string))
+            .Select(f => (string)f.GetRawConstantValue()!)
+            // Event types are dotted ("login.failed"); the same classes also hold reason codes ("self", "operator").
+            .Where(value => value.Contains('.'))
+            .ToList();
+        Assert.True(types.Count >= 50, $"only {types.Count} event types found");
+        Assert.All(types, type => Assert.True(names.ContainsKey(Audit.AuditEventText.EventPrefix + type), $"no Event_{type} in AdminResource.resx"));
+    }
 
     private static string RepoRoot()
     {

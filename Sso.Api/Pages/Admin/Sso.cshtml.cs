@@ -105,6 +105,17 @@ public sealed class SsoModel(SsoSettingsService settings, SpSigningKeys spKeys, 
         return Page();
     }
 
+    /// <summary>The shared admin layout's language selector (its antiforgery token is this service's, so it posts here).</summary>
+    public IActionResult OnPostLanguage(string? culture, [FromServices] IHostEnvironment environment)
+    {
+        if (!PlatformCultures.IsSupported(culture))
+        {
+            return BadRequest();
+        }
+        PlatformCultures.AppendCultureCookie(Response, culture!, secure: !environment.IsDevelopment());
+        return Redirect("/admin/sso");
+    }
+
     public async Task OnGetAsync()
     {
         View = await settings.GetAsync(User.AccountOf());
