@@ -47,7 +47,7 @@ public sealed class MetadataRefreshOptions
     public TimeSpan Interval { get; set; } = TimeSpan.FromHours(12);
 
     /// <summary>How often the refresh service looks for due connections.</summary>
-    [Range(typeof(TimeSpan), "00:00:05", "1.00:00:00")]
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>Off: no background refresh on this instance (saving and "Refresh now" still fetch).</summary>
