@@ -3,6 +3,7 @@ using System.Security.Cryptography.X509Certificates;
 using AccessPlatform.Sso.Data;
 using AccessPlatform.Sso.Login;
 using AccessPlatform.Sso.Metadata;
+using Microsoft.Extensions.Localization;
 using Microsoft.Extensions.Options;
 using Sso.Api.Saml;
 
@@ -51,7 +52,7 @@ public sealed record SsoSettingsView(
 
 /// <summary>Reads, validates and saves an account's SSO settings: shared by the admin API and the admin page.</summary>
 public sealed class SsoSettingsService(SsoConnectionStore store, SpSigningKeys spKeys, LoginApiBridge loginApi, IOptions<SsoOptions> options,
-    IdpMetadataFetcher fetcher)
+    IdpMetadataFetcher fetcher, IStringLocalizer<SsoResource> text)
 {
     public const int MaxCertificates = 2;
     public const int MaxEntityIdLength = 1024;
@@ -113,7 +114,7 @@ public sealed class SsoSettingsService(SsoConnectionStore store, SpSigningKeys s
         }
         if (!IdpMetadataFetcher.IsAcceptableUrl(input.MetadataUrl.Trim(), out var url))
         {
-            return (new() { ["metadataUrl"] = ["The metadata URL must be an absolute https URL of at most 2048 characters."] }, null);
+            return (new() { ["metadataUrl"] = [text["Valid_MetadataUrl"]] }, null);
         }
         string document;
         try
@@ -123,7 +124,7 @@ public sealed class SsoSettingsService(SsoConnectionStore store, SpSigningKeys s
         catch (MetadataFetchException e)
         {
             // Fixed sentences per reason: nothing of the remote answer is echoed.
-            return (new() { ["metadataUrl"] = [e.Message] }, null);
+            return (new() { ["metadataUrl"] = [text["Meta_Error_" + e.Reason]] }, null);
         }
         var found = Validate(input with { MetadataUrl = null, MetadataXml = document }, out var read);
         if (read is null)
@@ -143,7 +144,7 @@ public sealed class SsoSettingsService(SsoConnectionStore store, SpSigningKeys s
         {
             if (!string.IsNullOrWhiteSpace(input.IdpSsoUrl) || !string.IsNullOrWhiteSpace(input.IdpSloUrl) || input.Certificates?.Any(c => !string.IsNullOrWhiteSpace(c)) == true)
             {
-                errors["metadataXml"] = ["Give either the IdP metadata or the SSO URL and certificates by hand, not both."];
+                errors["metadataXml"] = [text["Valid_MetadataOrManual"]];
                 return errors;
             }
             IdpMetadata metadata;
@@ -153,8 +154,8 @@ public sealed class SsoSettingsService(SsoConnectionStore store, SpSigningKeys s
             }
             catch (SamlMetadataException e)
             {
-                // The reader's messages are fixed sentences that never echo the document.
-                errors["metadataXml"] = [e.Message];
+                // One sentence per reader rule, in the reader's language; nothing of the document is echoed.
+                errors["metadataXml"] = [text["Valid_Metadata_" + e.Code]];
                 return errors;
             }
             CheckEntityId(errors, "metadataXml", metadata.EntityId);
@@ -162,7 +163,7 @@ public sealed class SsoSettingsService(SsoConnectionStore store, SpSigningKeys s
             CheckCertificates(errors, "metadataXml", metadata.SigningCertificates);
             foreach (var metadataSloUrl in new[] { metadata.SingleLogoutUrl, metadata.SingleLogoutResponseUrl }.OfType<string>())
             {
-                CheckSsoUrl(errors, "metadataXml", metadataSloUrl, "The IdP single logout URL must be an absolute https URL.");
+                CheckSsoUrl(errors, "metadataXml", metadataSloUrl, "Valid_SloUrl");
             }
             if (errors.Count == 0)
             {
@@ -179,7 +180,7 @@ public sealed class SsoSettingsService(SsoConnectionStore store, SpSigningKeys s
         var entityId = input.IdpEntityId?.Trim();
         if (string.IsNullOrEmpty(entityId))
         {
-            errors["idpEntityId"] = ["Enter the IdP entity id (its issuer), or paste the IdP metadata."];
+            errors["idpEntityId"] = [text["Valid_EntityIdRequired"]];
         }
         else
         {
@@ -188,7 +189,7 @@ public sealed class SsoSettingsService(SsoConnectionStore store, SpSigningKeys s
         var ssoUrl = input.IdpSsoUrl?.Trim();
         if (string.IsNullOrEmpty(ssoUrl))
         {
-            errors["idpSsoUrl"] = ["Enter the IdP single sign-on URL (HTTP-Redirect binding)."];
+            errors["idpSsoUrl"] = [text["Valid_SsoUrlRequired"]];
         }
         else
         {
@@ -197,17 +198,17 @@ public sealed class SsoSettingsService(SsoConnectionStore store, SpSigningKeys s
         var sloUrl = string.IsNullOrWhiteSpace(input.IdpSloUrl) ? null : input.IdpSloUrl.Trim();
         if (sloUrl is not null)
         {
-            CheckSsoUrl(errors, "idpSloUrl", sloUrl, "The IdP single logout URL must be an absolute https URL.");
+            CheckSsoUrl(errors, "idpSloUrl", sloUrl, "Valid_SloUrl");
         }
         var pems = (input.Certificates ?? []).Where(c => !string.IsNullOrWhiteSpace(c)).ToList();
         var certificates = new List<X509Certificate2>();
         if (pems.Count == 0)
         {
-            errors["certificates"] = ["Enter the IdP signing certificate (PEM)."];
+            errors["certificates"] = [text["Valid_CertificateRequired"]];
         }
         else if (pems.Count > MaxCertificates)
         {
-            errors["certificates"] = [$"At most {MaxCertificates} certificates (the current one and the next, during a rollover)."];
+            errors["certificates"] = [text["Valid_TooManyCertificates", MaxCertificates]];
         }
         else
         {
@@ -219,7 +220,7 @@ public sealed class SsoSettingsService(SsoConnectionStore store, SpSigningKeys s
                 }
                 else
                 {
-                    errors[$"certificates[{i}]"] = ["Not a PEM certificate (-----BEGIN CERTIFICATE----- ... -----END CERTIFICATE-----)."];
+                    errors[$"certificates[{i}]"] = [text["Valid_NotPem"]];
                 }
             }
             if (certificates.Count == pems.Count)
@@ -338,30 +339,30 @@ public sealed class SsoSettingsService(SsoConnectionStore store, SpSigningKeys s
         .. (view.SpEncryptionCertificates ?? []).Select(c => (SpKeyUse.Encryption, c)),
     ];
 
-    private static void CheckEntityId(Dictionary<string, string[]> errors, string field, string entityId)
+    private void CheckEntityId(Dictionary<string, string[]> errors, string field, string entityId)
     {
         if (entityId.Length > MaxEntityIdLength || entityId.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
         {
-            errors[field] = [$"The IdP entity id must be at most {MaxEntityIdLength} characters without spaces."];
+            errors[field] = [text["Valid_EntityIdFormat", MaxEntityIdLength]];
         }
     }
 
     private void CheckSsoUrl(Dictionary<string, string[]> errors, string field, string url,
-        string message = "The IdP single sign-on URL must be an absolute https URL.")
+        string messageKey = "Valid_SsoUrl")
     {
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || url.Length > 2048
             || !(uri.Scheme == Uri.UriSchemeHttps || (uri.Scheme == Uri.UriSchemeHttp && options.Value.AllowHttpIdp))
             || !string.IsNullOrEmpty(uri.Fragment) || !string.IsNullOrEmpty(uri.UserInfo))
         {
-            errors[field] = [message];
+            errors[field] = [text[messageKey]];
         }
     }
 
-    private static void CheckCertificates(Dictionary<string, string[]> errors, string field, IReadOnlyList<X509Certificate2> certificates)
+    private void CheckCertificates(Dictionary<string, string[]> errors, string field, IReadOnlyList<X509Certificate2> certificates)
     {
         if (certificates.Count > MaxCertificates)
         {
-            errors[field] = [$"At most {MaxCertificates} IdP signing certificates (the current one and the next, during a rollover)."];
+            errors[field] = [text["Valid_TooManyCertificates", MaxCertificates]];
             return;
         }
         foreach (var certificate in certificates)
@@ -369,7 +370,7 @@ public sealed class SsoSettingsService(SsoConnectionStore store, SpSigningKeys s
             using var rsa = certificate.GetRSAPublicKey();
             if (rsa is null || rsa.KeySize < 2048)
             {
-                errors[field] = ["IdP signing certificates must carry an RSA key of at least 2048 bits."];
+                errors[field] = [text["Valid_WeakCertificate"]];
                 return;
             }
         }

@@ -23,6 +23,27 @@ public static class SsoPages
     public static IResult SignedOut(HttpContext http, bool confirmedByIdp, int status) =>
         Page(http, "Slo_SignedOut_Title", confirmedByIdp ? "Slo_SignedOut_Text" : "Slo_NotConfirmed_Text", status);
 
+    /// <summary>
+    /// The "Test sign-in" tab on its way to the IdP. The form that opened it may not redirect across origins
+    /// (CSP <c>form-action 'self'</c> also governs a form's redirects), so this same-origin page goes on by a meta
+    /// refresh, with the link for anyone whose browser does not follow it.
+    /// </summary>
+    public static string ContinueToIdpHtml(HttpContext http, string idpUrl)
+    {
+        var t = http.RequestServices.GetRequiredService<IStringLocalizer<SsoResource>>();
+        var language = CultureInfo.CurrentUICulture.Name is { Length: > 0 } name ? name : "en";
+        var title = Html.Encode(t["Test_Continue_Title"]);
+        var url = Html.Encode(idpUrl);
+        return $"""
+            <!doctype html>
+            <html lang="{Html.Encode(language)}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+            <meta http-equiv="refresh" content="0;url={url}"><meta name="referrer" content="no-referrer">
+            <title>{title} · Access Platform</title><link rel="stylesheet" href="/css/site.css"></head>
+            <body><header class="top"><a class="brand" href="/">Access Platform</a></header>
+            <main><section class="card"><h1>{title}</h1><p><a id="continue-to-idp" href="{url}">{Html.Encode(t["Test_Continue_Link"])}</a></p></section></main></body></html>
+            """;
+    }
+
     private static IResult Page(HttpContext http, string titleKey, string textKey, int status)
     {
         // UseRequestLocalization has set the UI culture from ?culture=, the language cookie or Accept-Language.

@@ -22,15 +22,15 @@ public static class IdpMetadataReader
         var bytes = Encoding.UTF8.GetBytes(xml);
         if (bytes.Length > MaxMetadataBytes)
         {
-            throw new SamlMetadataException("Metadata is too large.");
+            throw new SamlMetadataException("too-large", "Metadata is too large.");
         }
 
         switch (SafeXml.TryLoad(bytes, out var doc))
         {
             case SafeXml.LoadError.DtdProhibited:
-                throw new SamlMetadataException("Metadata must not contain a DTD.");
+                throw new SamlMetadataException("dtd", "Metadata must not contain a DTD.");
             case SafeXml.LoadError.Malformed:
-                throw new SamlMetadataException("Metadata is not well-formed XML.");
+                throw new SamlMetadataException("not-xml", "Metadata is not well-formed XML.");
         }
 
         var root = doc!.DocumentElement!;
@@ -45,7 +45,7 @@ public static class IdpMetadataReader
         }
         else
         {
-            throw new SamlMetadataException("Metadata root is not a SAML EntityDescriptor or EntitiesDescriptor.");
+            throw new SamlMetadataException("not-metadata", "Metadata root is not a SAML EntityDescriptor or EntitiesDescriptor.");
         }
 
         var idps = candidates
@@ -54,9 +54,9 @@ public static class IdpMetadataReader
             .ToList();
         if (idps.Count != 1)
         {
-            throw new SamlMetadataException(idps.Count == 0
-                ? "Metadata contains no matching SAML 2.0 identity provider."
-                : "Metadata contains several identity providers; specify the entity id.");
+            throw idps.Count == 0
+                ? new SamlMetadataException("no-idp", "Metadata contains no matching SAML 2.0 identity provider.")
+                : new SamlMetadataException("several-idps", "Metadata contains several identity providers; specify the entity id.");
         }
 
         var entity = idps[0];
@@ -65,7 +65,7 @@ public static class IdpMetadataReader
         var id = SafeXml.Attr(entity, "entityID");
         if (string.IsNullOrWhiteSpace(id))
         {
-            throw new SamlMetadataException("Metadata EntityDescriptor has no entityID.");
+            throw new SamlMetadataException("no-entity-id", "Metadata EntityDescriptor has no entityID.");
         }
 
         var ssoUrl = SafeXml.Children(descriptor, SamlConstants.MetadataNamespace, "SingleSignOnService")
@@ -74,13 +74,13 @@ public static class IdpMetadataReader
             .FirstOrDefault(l => !string.IsNullOrWhiteSpace(l));
         if (ssoUrl is null || !Uri.TryCreate(ssoUrl, UriKind.Absolute, out _))
         {
-            throw new SamlMetadataException("Metadata has no HTTP-Redirect SingleSignOnService location.");
+            throw new SamlMetadataException("no-sso-url", "Metadata has no HTTP-Redirect SingleSignOnService location.");
         }
 
         var certs = ReadSigningCertificates(descriptor);
         if (certs.Count == 0)
         {
-            throw new SamlMetadataException("Metadata has no signing certificate for the identity provider.");
+            throw new SamlMetadataException("no-certificate", "Metadata has no signing certificate for the identity provider.");
         }
 
         var wantSigned = SafeXml.Attr(descriptor, "WantAuthnRequestsSigned") is { } w
@@ -155,7 +155,7 @@ public static class IdpMetadataReader
         }
         catch (Exception e) when (e is FormatException or CryptographicException)
         {
-            throw new SamlMetadataException("Metadata contains an unreadable X509Certificate.");
+            throw new SamlMetadataException("bad-certificate", "Metadata contains an unreadable X509Certificate.");
         }
     }
 }

@@ -47,6 +47,36 @@ public sealed class AdminApiLanguageTests(PlatformFixture platform)
         Assert.Equal(Resx.Text(Texts, "fr", "Error_Email"), french.GetProperty("errors").GetProperty("email")[0].GetString());
     }
 
+    [Fact]
+    public async Task The_sso_settings_api_refuses_bad_settings_in_the_request_language_and_changes_nothing()
+    {
+        const string sso = "Sso.Api/Resources/SsoResource";
+        var account = PasswordResetTestSupport.NewAccount();
+        var manager = await platform.CreateUserAsync("api-sso-de", account: account, roles: ["AccountManager", "User"], language: "de");
+        using var admin = await platform.SignedInManagerAsync(manager);
+        var before = await admin.GetStringAsync("/api/admin/sso");
+
+        using var request = new HttpRequestMessage(HttpMethod.Put, "/api/admin/sso")
+        {
+            Content = JsonContent.Create(new { idpSsoUrl = "http://idp.example.test/sso", certificates = new[] { "not a certificate" } }),
+        };
+        request.Headers.AcceptLanguage.ParseAdd("de");
+        var response = await admin.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var errors = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
+        Assert.Equal(Resx.Text(sso, "de", "Valid_EntityIdRequired"), errors.GetProperty("idpEntityId")[0].GetString());
+        Assert.Equal(Resx.Text(sso, "de", "Valid_SsoUrl"), errors.GetProperty("idpSsoUrl")[0].GetString());
+        Assert.Equal(Resx.Text(sso, "de", "Valid_NotPem"), errors.GetProperty("certificates[0]")[0].GetString());
+
+        using var metadata = new HttpRequestMessage(HttpMethod.Put, "/api/admin/sso") { Content = JsonContent.Create(new { metadataXml = "<not-xml" }) };
+        metadata.Headers.AcceptLanguage.ParseAdd("de");
+        var unreadable = await (await admin.SendAsync(metadata)).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(Resx.Text(sso, "de", "Valid_Metadata_not-xml"), unreadable.GetProperty("errors").GetProperty("metadataXml")[0].GetString());
+        Assert.Equal(before, await admin.GetStringAsync("/api/admin/sso"));
+    }
+
     private static async Task<JsonElement> InvalidCreateAsync(HttpClient admin, string? acceptLanguage, string? cultureCookie = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/admin/users")

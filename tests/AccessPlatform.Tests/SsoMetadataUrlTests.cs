@@ -83,10 +83,10 @@ public sealed class SsoMetadataUrlTests(PlatformFixture platform, SamlIdpFixture
     }
 
     [Theory]
-    [InlineData("https://169.254.169.254/latest/meta-data/", "loopback, private, link-local or reserved")]
-    [InlineData("https://[::ffff:169.254.169.254]/metadata", "loopback, private, link-local or reserved")]
-    [InlineData("https://10.0.0.1/FederationMetadata/2007-06/FederationMetadata.xml", "loopback, private, link-local or reserved")]
-    [InlineData("https://[fd00::1]/metadata", "loopback, private, link-local or reserved")]
+    [InlineData("https://169.254.169.254/latest/meta-data/", "private, loopback or reserved network")]
+    [InlineData("https://[::ffff:169.254.169.254]/metadata", "private, loopback or reserved network")]
+    [InlineData("https://10.0.0.1/FederationMetadata/2007-06/FederationMetadata.xml", "private, loopback or reserved network")]
+    [InlineData("https://[fd00::1]/metadata", "private, loopback or reserved network")]
     [InlineData("http://idp.example.com/metadata", "absolute https URL")]
     [InlineData("file:///etc/passwd", "absolute https URL")]
     public async Task Ssrf_a_metadata_url_into_the_cloud_metadata_service_or_a_private_network_is_refused_and_changes_nothing(string url, string message)

@@ -65,8 +65,10 @@ public sealed class SsoModel(SsoSettingsService settings, SpSigningKeys spKeys, 
             Response.StatusCode = StatusCodes.Status409Conflict;
             return Page();
         }
-        return Redirect(await AccessPlatform.Sso.Login.SamlLoginApi.BeginAsync(account, connection, "/admin/sso", User.UserIdOf(), HttpContext, spKeys,
-            state, options));
+        var idpUrl = await AccessPlatform.Sso.Login.SamlLoginApi.BeginAsync(account, connection, "/admin/sso", User.UserIdOf(), HttpContext, spKeys,
+            state, options);
+        Response.Headers.CacheControl = "no-store";
+        return Content(AccessPlatform.Sso.Login.SsoPages.ContinueToIdpHtml(HttpContext, idpUrl), "text/html; charset=utf-8");
     }
 
     public Task<IActionResult> OnPostNextCertificateAsync() => RolloverAsync(spKeys.AddNextAsync, "Admin_SpNextAdded");

@@ -18,6 +18,21 @@ public sealed partial class SsoResourceTests
         Assert.Equal(PlatformCultures.Supported.Count, Directory.GetFiles(Resources, "SsoResource*.resx").Length);
     }
 
+    [Fact]
+    public void Every_settings_refusal_has_a_sentence_for_people()
+    {
+        var english = Read("SsoResource.resx");
+        // The metadata reader names each rule by a code (SamlMetadataException.Code); the settings page and API show it.
+        var reader = File.ReadAllText(Path.Combine(RepoRoot(), "Sso.Api", "Saml", "IdpMetadataReader.cs"));
+        var codes = MetadataCodes().Matches(reader).Select(m => m.Groups[1].Value).Distinct().ToList();
+        Assert.True(codes.Count >= 10, $"only {codes.Count} metadata rules found");
+        Assert.All(codes, code => Assert.True(english.ContainsKey("Valid_Metadata_" + code), $"no Valid_Metadata_{code}"));
+        Assert.All(AccessPlatform.Sso.Metadata.MetadataFetchFailure.All, reason => Assert.True(english.ContainsKey("Meta_Error_" + reason), $"no Meta_Error_{reason}"));
+    }
+
+    [GeneratedRegex("new SamlMetadataException\\(\"([a-z-]+)\"")]
+    private static partial Regex MetadataCodes();
+
     [Theory]
     [MemberData(nameof(Languages))]
     public void Every_language_has_every_key_english_has_and_no_other(string culture)
