@@ -58,7 +58,7 @@ public sealed class AdminApiLanguageTests(PlatformFixture platform)
 
         using var request = new HttpRequestMessage(HttpMethod.Put, "/api/admin/sso")
         {
-            Content = JsonContent.Create(new { idpSsoUrl = "http://idp.example.test/sso", certificates = new[] { "not a certificate" } }),
+            Content = JsonContent.Create(new { idpSsoUrl = "not a url", certificates = new[] { "not a certificate" } }),
         };
         request.Headers.AcceptLanguage.ParseAdd("de");
         var response = await admin.SendAsync(request);
