@@ -61,57 +61,38 @@ public sealed class SamlState(IConnectionMultiplexer redis, IDataProtectionProvi
     /// </summary>
     public CookieOptions LogoutCookieOptions => CookieOptions;
 
-    public string StartLogout(PendingLogout pending) =>
-        logoutProtector.Protect(JsonSerializer.Serialize(pending), clock.GetUtcNow() + Lifetime);
+    public string StartLogout(PendingLogout pending) => Seal(logoutProtector, pending);
 
     /// <summary>The pending LogoutRequest of this cookie, once (its id is marked answered like a login's).</summary>
-    public async Task<PendingLogout?> TakeLogoutAsync(string? cookie)
-    {
-        if (cookie is not { Length: > 0 and <= 2048 })
-        {
-            return null;
-        }
-        PendingLogout? pending;
-        DateTimeOffset expiration;
-        try
-        {
-            pending = JsonSerializer.Deserialize<PendingLogout>(logoutProtector.Unprotect(cookie, out expiration));
-        }
-        catch (CryptographicException)
-        {
-            return null;
-        }
-        if (pending is null || expiration <= clock.GetUtcNow())
-        {
-            return null;
-        }
-        var ttl = expiration - clock.GetUtcNow() + TimeSpan.FromMinutes(1);
-        return await redis.GetDatabase().StringSetAsync(AnsweredKey(pending.RequestId), "1", ttl, When.NotExists) ? pending : null;
-    }
+    public Task<PendingLogout?> TakeLogoutAsync(string? cookie) => TakeOnceAsync<PendingLogout>(logoutProtector, cookie, p => p.RequestId);
 
     /// <summary>Replay cache of IdP LogoutRequest ids (add-if-absent), until they would be too old anyway.</summary>
     public Task<bool> TryRememberLogoutRequestAsync(string account, string requestId, DateTimeOffset until) =>
         redis.GetDatabase().StringSetAsync($"{LogoutRequestPrefix}{account}:{Hash(requestId)}", "1", ReplayTtl(until, clock.GetUtcNow()), When.NotExists);
 
     /// <returns>The cookie value: the pending request, encrypted, valid for <see cref="SsoOptions.PendingRequestMinutes"/>.</returns>
-    public string Start(PendingRequest pending) =>
-        protector.Protect(JsonSerializer.Serialize(pending), clock.GetUtcNow() + Lifetime);
+    public string Start(PendingRequest pending) => Seal(protector, pending);
 
     /// <summary>
     /// The pending request of this cookie, once: the first response that presents it marks its request id as answered
     /// (add-if-absent in Redis, until the cookie would have expired). Null for no, a forged, an expired or a used cookie.
     /// </summary>
-    public async Task<PendingRequest?> TakeAsync(string? cookie)
+    public Task<PendingRequest?> TakeAsync(string? cookie) => TakeOnceAsync<PendingRequest>(protector, cookie, p => p.RequestId);
+
+    private string Seal<T>(ITimeLimitedDataProtector with, T pending) =>
+        with.Protect(JsonSerializer.Serialize(pending), clock.GetUtcNow() + Lifetime);
+
+    private async Task<T?> TakeOnceAsync<T>(ITimeLimitedDataProtector with, string? cookie, Func<T, string> requestId) where T : class
     {
         if (cookie is not { Length: > 0 and <= 2048 })
         {
             return null;
         }
-        PendingRequest? pending;
+        T? pending;
         DateTimeOffset expiration;
         try
         {
-            pending = JsonSerializer.Deserialize<PendingRequest>(protector.Unprotect(cookie, out expiration));
+            pending = JsonSerializer.Deserialize<T>(with.Unprotect(cookie, out expiration));
         }
         catch (CryptographicException)
         {
@@ -123,7 +104,7 @@ public sealed class SamlState(IConnectionMultiplexer redis, IDataProtectionProvi
             return null;
         }
         var ttl = expiration - clock.GetUtcNow() + TimeSpan.FromMinutes(1);
-        return await redis.GetDatabase().StringSetAsync(AnsweredKey(pending.RequestId), "1", ttl, When.NotExists) ? pending : null;
+        return await redis.GetDatabase().StringSetAsync(AnsweredKey(requestId(pending)), "1", ttl, When.NotExists) ? pending : null;
     }
 
     /// <summary>Add-if-absent, atomic in Redis, so two concurrent posts of one assertion cannot both pass.</summary>
