@@ -68,6 +68,9 @@ public static class LoginServices
         services.AddSingleton<IpFailureBudget>();
         services.AddSingleton<DevSeed>();
         services.AddScoped<UserNotifier>();
+        services.AddScoped<NotificationOutbox>();
+        services.AddOptions<NotificationOutboxOptions>().BindConfiguration(NotificationOutboxOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddHostedService<NotificationOutboxRelay>();
         services.AddSingleton<EmailComposer>();
         services.AddOptions<SecondFactorOptions>().BindConfiguration(SecondFactorOptions.Section);
         services.AddSingleton<TrustedDeviceStore>();

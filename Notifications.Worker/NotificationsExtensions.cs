@@ -24,7 +24,7 @@ public static class NotificationsExtensions
         // The raw connection the error-queue replay uses; MassTransit keeps its own for consuming.
         builder.AddRabbitMQClient("messaging");
         builder.Services.AddOptions<MessagingOptions>().BindConfiguration(MessagingOptions.Section);
-        builder.Services.AddOptions<MailOptions>().BindConfiguration(MailOptions.Section);
+        builder.Services.AddOptions<MailOptions>().BindConfiguration(MailOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<TwilioOptions>().BindConfiguration(TwilioOptions.Section);
         builder.Services.AddOptions<RetryOptions>().BindConfiguration(RetryOptions.Section);
         builder.Services.AddSingleton<NotificationMetrics>();

@@ -13,14 +13,19 @@ root=$(pwd)
 log=${TMPDIR:-/tmp}/stack-startup-$$.log
 : >"$log"
 
+# Every service answers 200 on /health (a JSON report): the gateway, and Login.Api, Sso.Api and the worker on the
+# ports their processes listen on; the mail catcher's page loads.
 healthy() {
-  [ "$(curl -s -m 2 http://localhost:8080/health)" = "Healthy" ] || return 1
+  curl -sf -m 2 -o /dev/null http://localhost:8080/health || return 1
   curl -sf -m 2 -o /dev/null http://localhost:8025/ || return 1
-  local port
-  for port in $(ss -ltnp | awk '/Notifications.W/ {split($4,a,":"); print a[length(a)]}' | sort -u); do
-    [ "$(curl -s -m 2 "http://127.0.0.1:$port/health")" = "Healthy" ] && return 0
+  local name port ok
+  for name in Login.Api Sso.Api Notifications.W; do
+    ok=1
+    for port in $(ss -ltnp | awk -v n="\"$name" 'index($0, n) {split($4,a,":"); print a[length(a)]}' | sort -u); do
+      curl -sf -m 2 -o /dev/null "http://127.0.0.1:$port/health" && { ok=0; break; }
+    done
+    [ "$ok" = 0 ] || return 1
   done
-  return 1
 }
 
 # Every process of the stack: below the started command, or naming this tree or this run's data folder.

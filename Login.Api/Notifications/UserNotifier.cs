@@ -10,7 +10,7 @@ namespace AccessPlatform.Login.Notifications;
 
 /// <summary>Renders messages in the recipient's language and publishes them to the notification worker.</summary>
 public sealed class UserNotifier(
-    IPublishEndpoint publisher, IStringLocalizer<SharedResource> text, EmailComposer emails, IOptions<PlatformOptions> platform, IOptions<DependencyOptions> dependencies, TimeProvider clock)
+    NotificationOutbox outbox, IStringLocalizer<SharedResource> text, EmailComposer emails, IOptions<PlatformOptions> platform, TimeProvider clock)
 {
     public Task SendLockoutAsync(User user, DateTime lockedUntil) =>
         EmailAsync(user, NotificationPurpose.Lockout, "Email_Lockout_Subject", "Email_Lockout_Body",
@@ -47,11 +47,11 @@ public sealed class UserNotifier(
 
     public Uri Link(string pathAndQuery) => new(platform.Value.PublicOrigin, pathAndQuery);
 
-    /// <exception cref="DependencyUnavailableException">The broker did not take the message in time (503 + Retry-After).</exception>
+    /// <exception cref="DependencyUnavailableException">Neither the broker nor the outbox took the message (503 + Retry-After).</exception>
     public async Task EmailAsync(User user, NotificationPurpose purpose, string subjectKey, string bodyKey, params object[] arguments)
     {
         var email = emails.Compose(Guid.NewGuid(), user.Email, user.PreferredLanguage, text, subjectKey, bodyKey, purpose, arguments);
-        await PublishBounded(publisher, email, dependencies.Value);
+        await outbox.PublishAsync(email);
     }
 
     /// <summary>

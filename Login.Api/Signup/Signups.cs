@@ -7,7 +7,6 @@ using AccessPlatform.Login.Localization;
 using AccessPlatform.Login.Notifications;
 using AccessPlatform.Login.PasswordReset;
 using AccessPlatform.Login.Passwords;
-using MassTransit;
 using Microsoft.Extensions.Localization;
 using Microsoft.Extensions.Options;
 
@@ -36,7 +35,7 @@ public abstract record SignupOutcome
 /// </summary>
 public sealed class Signups(
     AccountStore accounts, UserStore users, SignupValidation validation, PasswordHasher hasher, PasswordResets resets, AuditLog audit,
-    IPublishEndpoint publisher, IStringLocalizer<SignupResource> text, EmailComposer emails, IOptions<SignupOptions> options, IOptions<PlatformOptions> platform, IOptions<DependencyOptions> dependencies,
+    NotificationOutbox outbox, IStringLocalizer<SignupResource> text, EmailComposer emails, IOptions<SignupOptions> options, IOptions<PlatformOptions> platform,
     TimeProvider clock)
 {
     public async Task<SignupOutcome> SignUpAsync(SignupRequest request, string language, string? ip)
@@ -149,7 +148,7 @@ public sealed class Signups(
     private Task EmailAsync(string to, string language, NotificationPurpose purpose, string subjectKey, string bodyKey, params object[] arguments)
     {
         var email = emails.Compose(Guid.NewGuid(), to, language, text, subjectKey, bodyKey, purpose, arguments);
-        return UserNotifier.PublishBounded(publisher, email, dependencies.Value);
+        return outbox.PublishAsync(email);
     }
 
     private Uri Link(string pathAndQuery) => new(platform.Value.PublicOrigin, pathAndQuery);

@@ -10,6 +10,14 @@ public sealed class MailOptions
 
     /// <summary>Per SMTP operation; a server that accepts but never answers must not hold a delivery for minutes.</summary>
     public int TimeoutMs { get; set; } = 15_000;
+
+    /// <summary>Open connections kept for the next emails; at most as many as emails are sent at once (the consumer's limit).</summary>
+    [System.ComponentModel.DataAnnotations.Range(0, 64)]
+    public int PoolSize { get; set; } = 16;
+
+    /// <summary>A kept connection idle longer than this is closed rather than reused (servers drop idle clients after a minute or more).</summary>
+    [System.ComponentModel.DataAnnotations.Range(1, 3600)]
+    public int IdleSeconds { get; set; } = 30;
 }
 
 public sealed class TwilioOptions

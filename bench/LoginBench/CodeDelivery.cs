@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Aspire.Hosting;
@@ -12,7 +13,7 @@ using Aspire.Hosting.Testing;
 /// </summary>
 internal static class CodeDelivery
 {
-    public sealed record Result(string Channel, int Codes, int Delivered, double P50, double P99);
+    public sealed record Result(string Channel, int Codes, int Delivered, double P50, double P99, string Refused);
 
     public static async Task<Result> RunAsync(DistributedApplication app, HttpClient http, string channel, int rate, int seconds)
     {
@@ -38,6 +39,7 @@ internal static class CodeDelivery
         }
         users = users[Warmup..];
         var sentAt = new ConcurrentDictionary<string, DateTimeOffset>();
+        var refused = new ConcurrentDictionary<int, int>();
         var pacing = Stopwatch.StartNew();
         await Task.WhenAll(users.Select(async (user, i) =>
         {
@@ -46,7 +48,11 @@ internal static class CodeDelivery
             {
                 await Task.Delay(due - pacing.Elapsed);
             }
-            await SendAsync(http, user.Username, user.Password, channel, () => sentAt[user.Recipient] = DateTimeOffset.UtcNow);
+            var status = await SendAsync(http, user.Username, user.Password, channel, () => sentAt[user.Recipient] = DateTimeOffset.UtcNow);
+            if (status != HttpStatusCode.Accepted)
+            {
+                refused.AddOrUpdate((int)status, 1, (_, n) => n + 1);
+            }
         }));
 
         // Until every code arrived, or 10 s after the last send.
@@ -58,18 +64,25 @@ internal static class CodeDelivery
             latencies = [.. (await ReceivedAsync(app, channel)).Where(m => sentAt.ContainsKey(m.To)).Select(m => (m.At - sentAt[m.To]).TotalMilliseconds).Order()];
         }
         while (latencies.Length < users.Count && deadline.Elapsed < TimeSpan.FromSeconds(10));
-        return new Result(channel, users.Count, latencies.Length, LoadDriver.Percentile(latencies, 0.5), LoadDriver.Percentile(latencies, 0.99));
+        return new Result(channel, users.Count, latencies.Length, LoadDriver.Percentile(latencies, 0.5), LoadDriver.Percentile(latencies, 0.99),
+            refused.IsEmpty ? "none" : string.Join(", ", refused.OrderBy(r => r.Key).Select(r => $"{r.Value}× {r.Key}")));
     }
 
     private const int Warmup = 10;
 
-    /// <summary>A new-device login (its flow waits for the second factor), then the send of its code.</summary>
-    private static async Task SendAsync(HttpClient http, string username, string password, string channel, Action sending)
+    /// <summary>A new-device login (its flow waits for the second factor), then the send of its code with the cookies the login set (the flow is bound to its browser).</summary>
+    private static async Task<HttpStatusCode> SendAsync(HttpClient http, string username, string password, string channel, Action sending)
     {
         using var login = await http.PostAsJsonAsync("/api/auth/login", new { username, password });
         var flowId = (await login.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("flowId").GetString();
+        using var send = new HttpRequestMessage(HttpMethod.Post, "/api/auth/second-factor/send") { Content = JsonContent.Create(new { flowId, channel }) };
+        if (login.Headers.TryGetValues("Set-Cookie", out var cookies))
+        {
+            send.Headers.Add("Cookie", string.Join("; ", cookies.Select(c => c.Split(';')[0])));
+        }
         sending();
-        using var sent = await http.PostAsJsonAsync("/api/auth/second-factor/send", new { flowId, channel });
+        using var sent = await http.SendAsync(send);
+        return sent.StatusCode;
     }
 
     private static async Task<IEnumerable<(string To, DateTimeOffset At)>> ReceivedAsync(DistributedApplication app, string channel)

@@ -10,7 +10,7 @@ using Microsoft.Extensions.Logging;
 // Identity peer (its default hasher, then our Argon2id), the CPU of every process per login, code delivery latency
 // by SMS and email at 20 logins/s, and the stack's memory (PSS) idle and at saturation. Prints only tables; every
 // resource's log goes to a file named at the start.
-//   dotnet run -c Release --project bench/LoginBench [-- --seconds 15] [--delivery-seconds 15] [--skip-peer] [--skip-delivery]
+//   dotnet run -c Release --project bench/LoginBench [-- --seconds 15] [--delivery-seconds 15] [--skip-peer] [--skip-delivery] [--delivery-only]
 // With --enumeration [N] it instead compares the answer times of failed logins (unknown user, wrong password, locked
 // account; N each, default 200), which must not tell an attacker which usernames exist.
 //   dotnet run -c Release --project bench/LoginBench -- --enumeration 200
@@ -20,6 +20,11 @@ var logPath = Path.Combine(Path.GetTempPath(), $"login-bench-{DateTime.UtcNow:yy
 Console.WriteLine($"LoginBench {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; {Environment.ProcessorCount} cores; load average {File.ReadAllText("/proc/loadavg")[..14]}");
 Console.WriteLine($"resource logs: {logPath}");
 
+if (args.Contains("--hash-only"))
+{
+    HashCost.Print();
+    return 0;
+}
 var argonMs = HashCost.Argon2idMs();
 var pbkdf2Ms = HashCost.Pbkdf2Ms();
 
@@ -94,40 +99,44 @@ HttpRequestMessage PlatformLogin(int client)
     request.Headers.Add("Cookie", $"ap_device={deviceId}");
     return request;
 }
-var systems = new List<(string System, string Hash, double HashMs, List<PhaseResult> Phases)>();
-await LoadDriver.RunAsync(http, PlatformLogin, 2, TimeSpan.FromSeconds(3), loginPath); // warm-up
-var platform = new List<PhaseResult>();
-var saturated = new Dictionary<string, long>();
-foreach (var concurrency in levels)
+// --delivery-only: the code delivery table alone (e.g. to compare two builds of the worker).
+if (!args.Contains("--delivery-only"))
 {
-    using var sampler = concurrency == levels.Max() ? PssSampler.Start(productionSet, saturated) : null;
-    platform.Add(await LoadDriver.RunAsync(http, PlatformLogin, concurrency, TimeSpan.FromSeconds(seconds), loginPath));
-}
-systems.Add(("this platform (through the gateway, trusted device)", "Argon2id 19 MiB t=2", argonMs, platform));
-
-if (!args.Contains("--skip-peer"))
-{
-    var postgres = (await app.GetConnectionStringAsync("postgres"))!;
-    foreach (var (hasher, label, hashMs) in new[] { ("default", "PBKDF2-SHA512 100k (its default)", pbkdf2Ms), ("argon2id", "Argon2id 19 MiB t=2 (ours, as IPasswordHasher)", argonMs) })
+    var systems = new List<(string System, string Hash, double HashMs, List<PhaseResult> Phases)>();
+    await LoadDriver.RunAsync(http, PlatformLogin, 2, TimeSpan.FromSeconds(3), loginPath); // warm-up
+    var platform = new List<PhaseResult>();
+    var saturated = new Dictionary<string, long>();
+    foreach (var concurrency in levels)
     {
-        await using var peer = await IdentityPeer.StartAsync(postgres, hasher, logPath);
-        using var peerHttp = new HttpClient(new SocketsHttpHandler { UseCookies = false, MaxConnectionsPerServer = 256 });
-        var peerUsers = await peer.RegisterAsync(peerHttp, levels.Max());
-        var peerProcesses = new List<MeasuredProcess> { new("ASP.NET Core Identity peer", peer.Pid, false) };
-        peerProcesses.AddRange(loginPath.Where(p => p.Name.StartsWith("Postgres", StringComparison.Ordinal)));
-        await LoadDriver.RunAsync(peerHttp, c => peer.Login(peerUsers[c]), 2, TimeSpan.FromSeconds(3), peerProcesses); // warm-up
-        var phases = new List<PhaseResult>();
-        foreach (var concurrency in levels)
-        {
-            phases.Add(await LoadDriver.RunAsync(peerHttp, c => peer.Login(peerUsers[c]), concurrency, TimeSpan.FromSeconds(seconds), peerProcesses));
-        }
-        systems.Add(($"stock ASP.NET Core Identity (MapIdentityApi, EF Core, cookie login, no gateway)", label, hashMs, phases));
+        using var sampler = concurrency == levels.Max() ? PssSampler.Start(productionSet, saturated) : null;
+        platform.Add(await LoadDriver.RunAsync(http, PlatformLogin, concurrency, TimeSpan.FromSeconds(seconds), loginPath));
     }
-}
+    systems.Add(("this platform (through the gateway, trusted device)", "Argon2id 19 MiB t=2", argonMs, platform));
 
-Tables.Systems(systems, levels, seconds);
-Tables.ProcessCpu(systems);
-Tables.Footprint(productionSet, idle, saturated);
+    if (!args.Contains("--skip-peer"))
+    {
+        var postgres = (await app.GetConnectionStringAsync("postgres"))!;
+        foreach (var (hasher, label, hashMs) in new[] { ("default", "PBKDF2-SHA512 100k (its default)", pbkdf2Ms), ("argon2id", "Argon2id 19 MiB t=2 (ours, as IPasswordHasher)", argonMs) })
+        {
+            await using var peer = await IdentityPeer.StartAsync(postgres, hasher, logPath);
+            using var peerHttp = new HttpClient(new SocketsHttpHandler { UseCookies = false, MaxConnectionsPerServer = 256 });
+            var peerUsers = await peer.RegisterAsync(peerHttp, levels.Max());
+            var peerProcesses = new List<MeasuredProcess> { new("ASP.NET Core Identity peer", peer.Pid, false) };
+            peerProcesses.AddRange(loginPath.Where(p => p.Name.StartsWith("Postgres", StringComparison.Ordinal)));
+            await LoadDriver.RunAsync(peerHttp, c => peer.Login(peerUsers[c]), 2, TimeSpan.FromSeconds(3), peerProcesses); // warm-up
+            var phases = new List<PhaseResult>();
+            foreach (var concurrency in levels)
+            {
+                phases.Add(await LoadDriver.RunAsync(peerHttp, c => peer.Login(peerUsers[c]), concurrency, TimeSpan.FromSeconds(seconds), peerProcesses));
+            }
+            systems.Add(($"stock ASP.NET Core Identity (MapIdentityApi, EF Core, cookie login, no gateway)", label, hashMs, phases));
+        }
+    }
+
+    Tables.Systems(systems, levels, seconds);
+    Tables.ProcessCpu(systems);
+    Tables.Footprint(productionSet, idle, saturated);
+}
 
 if (!args.Contains("--skip-delivery"))
 {

@@ -30,8 +30,11 @@ internal static class StackProcesses
     {
         var key = await app.Services.GetRequiredService<DistributedApplicationModel>().Resources
             .OfType<ParameterResource>().Single(r => r.Name == "internal-api-key").GetValueAsync(CancellationToken.None);
-        var pid = ProcStat.AllPids().FirstOrDefault(p => Read($"/proc/{p}/environ") is { } env
-            && env.Contains($"\0OTEL_SERVICE_NAME={resource}\0", StringComparison.Ordinal) && env.Contains(key!, StringComparison.Ordinal));
+        var matches = ProcStat.AllPids().Where(p => Read($"/proc/{p}/environ") is { } env
+            && env.Contains($"\0OTEL_SERVICE_NAME={resource}\0", StringComparison.Ordinal) && env.Contains(key!, StringComparison.Ordinal)).ToList();
+        // DCP may start a project through a launcher (dotnet run / dotnet exec) that passes its environment on: the
+        // service is the match none of whose children match too.
+        var pid = matches.FirstOrDefault(p => !matches.Any(c => ProcStat.ParentOf(c) == p));
         return pid > 0 ? new MeasuredProcess(label, pid, false) : throw new InvalidOperationException($"No process of {resource} found.");
     }
 
@@ -39,7 +42,9 @@ internal static class StackProcesses
     public static MeasuredProcess Server(string label, string command, string dataDirectory)
     {
         var pid = ProcStat.AllPids().FirstOrDefault(p => Comm(p) == command
-            && (Read($"/proc/{p}/cmdline")?.Contains(dataDirectory, StringComparison.Ordinal) == true || Read($"/proc/{p}/environ")?.Contains(dataDirectory, StringComparison.Ordinal) == true)
+            && (Read($"/proc/{p}/cmdline")?.Contains(dataDirectory, StringComparison.Ordinal) == true || Read($"/proc/{p}/environ")?.Contains(dataDirectory, StringComparison.Ordinal) == true
+                // Redis rewrites its command line to "redis-server host:port"; it runs in its --dir, the data folder.
+                || Cwd(p)?.StartsWith(dataDirectory, StringComparison.Ordinal) == true)
             && Comm(ProcStat.ParentOf(p) ?? 1) != command);
         return pid > 0 ? new MeasuredProcess(label, pid, true) : throw new InvalidOperationException($"No {command} of this run found.");
     }
@@ -79,6 +84,18 @@ internal static class StackProcesses
             }
         }
         return null;
+    }
+
+    private static string? Cwd(int pid)
+    {
+        try
+        {
+            return new DirectoryInfo($"/proc/{pid}/cwd").LinkTarget;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
     }
 
     private static string? Comm(int pid) => Read($"/proc/{pid}/comm")?.Trim('\0', '\n');

@@ -63,12 +63,12 @@ internal static class Tables
     public static void Delivery(List<CodeDelivery.Result> results, int rate)
     {
         Console.WriteLine();
-        Console.WriteLine($"| code delivery at {rate} logins/s | codes | handed to provider | p50 ms | p99 ms | goal |");
-        Console.WriteLine("|---|---:|---:|---:|---:|---|");
+        Console.WriteLine($"| code delivery at {rate} logins/s | codes | sends refused (status) | handed to provider | p50 ms | p99 ms | goal |");
+        Console.WriteLine("|---|---:|---|---:|---:|---:|---|");
         foreach (var r in results)
         {
             var path = r.Channel == "sms" ? "SMS via RabbitMQ + worker + Twilio SDK" : "email via RabbitMQ + worker + MailKit SMTP";
-            Console.WriteLine($"| {path} | {r.Codes} | {r.Delivered} | {r.P50:F1} | {r.P99:F1} | p99 < 500 |");
+            Console.WriteLine($"| {path} | {r.Codes} | {r.Refused} | {r.Delivered} | {r.P50:F1} | {r.P99:F1} | p99 < 500 |");
         }
     }
 }

@@ -57,6 +57,31 @@ public sealed partial class FaultTests(PlatformFixture platform)
     }
 
     [Fact]
+    public async Task With_rabbitmq_down_the_guess_that_locks_still_answers_401_and_the_lockout_email_arrives_once_it_is_back()
+    {
+        // Before the outbox, the fifth wrong password locked the account, recorded the audit row and then answered 503
+        // "nothing was changed" because the lockout email could not be published — and the email was gone.
+        var user = await platform.CreateUserAsync("broker-down-lock");
+        using var client = platform.NewClient();
+        await StopAsync("messaging");
+        try
+        {
+            for (var i = 1; i <= 5; i++)
+            {
+                Assert.Equal(HttpStatusCode.Unauthorized, (await client.LoginAsync(user.Username, $"wrong-while-broker-down-{i}")).StatusCode);
+            }
+            Assert.Equal(HttpStatusCode.Unauthorized, (await client.LoginAsync(user.Username, user.Password)).StatusCode);
+        }
+        finally
+        {
+            await StartAsync("messaging");
+            await platform.WaitForServicesReadyAsync("login-api", "notifications-worker");
+        }
+        var email = await platform.WaitForEmailAsync(user.Email, m => m.Subject == "Your account has been locked", TimeSpan.FromSeconds(90));
+        Assert.Contains("/forgot-password", email.PlainText);
+    }
+
+    [Fact]
     public async Task Ops_replay_a_failed_sms_from_the_error_queue()
     {
         const string invalid = "+15005550001";
