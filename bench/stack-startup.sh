@@ -43,7 +43,8 @@ stack_pids() {
   done | sort -un
 }
 
-# Runs one start; prints the seconds to healthy; leaves the stack running (pid in $started).
+# Runs one start; sets $elapsed to the seconds to healthy; leaves the stack running (pid in $started). Not called in
+# $(...): a subshell's $started would not reach stop_stack.
 start_stack() {
   export Infrastructure__DataDirectory="${TMPDIR:-/tmp}/access-platform-startup-$$-$1"
   local begin; begin=$(date +%s.%N)
@@ -54,7 +55,7 @@ start_stack() {
     kill -0 "$started" 2>/dev/null || { echo "the stack exited; see $log" >&2; exit 1; }
     sleep 0.2
   done
-  echo "$(date +%s.%N) - $begin" | bc
+  elapsed=$(echo "$(date +%s.%N) - $begin" | bc)
 }
 
 stop_stack() {
@@ -63,9 +64,11 @@ stop_stack() {
   sleep 3
   rm -rf "$Infrastructure__DataDirectory"
 }
-trap 'stop_stack 2>/dev/null || true' EXIT
+started=
+trap '[ -n "$started" ] && stop_stack 2>/dev/null || true' EXIT
 
-direct=$(start_stack direct dotnet run --project AppHost --no-build --launch-profile http)
+start_stack direct dotnet run --project AppHost --no-build --launch-profile http
+direct=$elapsed
 sleep 30
 declare -A kind
 total=0
@@ -85,7 +88,8 @@ for p in $(stack_pids "$started" "$Infrastructure__DataDirectory"); do
 done
 stop_stack
 
-viarun=$(start_stack runsh ./run.sh)
+start_stack runsh ./run.sh
+viarun=$elapsed
 stop_stack
 trap - EXIT
 
