@@ -34,7 +34,9 @@ internal sealed class ContainerInfrastructure(IDistributedApplicationBuilder bui
         builder.AddResource(new MailCatcherContainerResource(name))
             .WithImage("rnwood/smtp4dev", "3.15.0")
             .WithHttpEndpoint(port: webPort, targetPort: 80, name: "http")
-            .WithEndpoint(targetPort: 25, name: "smtp", scheme: "tcp");
+            .WithEndpoint(targetPort: 25, name: "smtp", scheme: "tcp")
+            // 100 messages by default: a test run or the login bench sends far more than that.
+            .WithEnvironment("ServerOptions__NumberOfMessagesToKeep", "10000");
 }
 
 internal sealed class MailCatcherContainerResource(string name) : ContainerResource(name), IResourceWithConnectionString

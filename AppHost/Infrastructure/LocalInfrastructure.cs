@@ -162,6 +162,8 @@ internal sealed class LocalInfrastructure(IDistributedApplicationBuilder builder
                 ctx.Args.Add("--pop3port=");
                 ctx.Args.Add("--db=");
                 ctx.Args.Add("--nousersettings");
+                // It keeps 100 messages by default: a test run or the login bench sends far more than that.
+                ctx.Args.Add("--messagestokeep=10000");
             });
         AddHealthCheck(mail, (resource, ct) => Probe(resource, null, "220"u8.ToArray(), ct));
         return mail;

@@ -22,6 +22,12 @@ public static class TestingApi
         }
         var testing = app.MapInternalGroup("/internal/testing").WithTags("Testing");
         testing.MapPost("/users", CreateUser);
+        // The login benchmark's "hash share": what the hashes of this process cost on their own threads.
+        testing.MapGet("/hash-cpu", (Telemetry.LoginMetrics metrics) =>
+        {
+            var (hashes, cpuMs) = metrics.HashTotals();
+            return TypedResults.Ok(new { hashes, cpuMs });
+        });
         testing.MapPost("/users/{id:guid}/password", ChangePassword);
         testing.MapPost("/accounts/{key}/sso-enforced", async (string key, Npgsql.NpgsqlDataSource db) =>
         {

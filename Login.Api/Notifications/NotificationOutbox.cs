@@ -65,9 +65,21 @@ public sealed partial class NotificationOutbox(
         var relayed = 0;
         foreach (var (messageId, payload, attempts) in due)
         {
+            SendEmail email;
             try
             {
-                await UserNotifier.PublishBounded(publisher, JsonSerializer.Deserialize<SendEmail>(protector.Unprotect(payload))!, dependencies.Value);
+                email = JsonSerializer.Deserialize<SendEmail>(protector.Unprotect(payload))!;
+            }
+            catch (Exception ex) when (ex is System.Security.Cryptography.CryptographicException or JsonException)
+            {
+                // Sealed with a key the ring no longer has: it can never be sent, and must not block the ones behind it.
+                await connection.ExecuteAsync("DELETE FROM notification_outbox WHERE message_id = @messageId", new { messageId }, transaction);
+                LogUnreadable(logger, messageId, ex.GetType().Name);
+                continue;
+            }
+            try
+            {
+                await UserNotifier.PublishBounded(publisher, email, dependencies.Value);
                 await connection.ExecuteAsync("DELETE FROM notification_outbox WHERE message_id = @messageId", new { messageId }, transaction);
                 relayed++;
             }
@@ -88,6 +100,9 @@ public sealed partial class NotificationOutbox(
     [LoggerMessage(EventId = 1401, Level = LogLevel.Warning,
         Message = "The broker did not take email {MessageId} ({Purpose}) in time; it waits in the notification outbox")]
     private static partial void LogKept(ILogger logger, Guid messageId, NotificationPurpose purpose);
+
+    [LoggerMessage(EventId = 1404, Level = LogLevel.Error, Message = "Email {MessageId} in the notification outbox could not be read ({ErrorType}); dropped")]
+    private static partial void LogUnreadable(ILogger logger, Guid messageId, string errorType);
 
     [LoggerMessage(EventId = 1402, Level = LogLevel.Warning, Message = "Email {MessageId} is still waiting in the notification outbox after {Attempts} attempts")]
     private static partial void LogStillWaiting(ILogger logger, Guid messageId, int attempts);

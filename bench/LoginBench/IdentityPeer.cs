@@ -76,6 +76,14 @@ internal sealed class IdentityPeer : IAsyncDisposable
     }
 
     /// <summary>One user per client, registered through Identity's own /register (its password rules: digit, upper, symbol).</summary>
+    /// <summary>The peer's verifications and their thread CPU time so far (its measured hasher).</summary>
+    public async Task<(long Hashes, double CpuMs)> HashTotalsAsync()
+    {
+        using var http = new HttpClient { BaseAddress = Address };
+        var totals = await http.GetFromJsonAsync<System.Text.Json.JsonElement>("/bench/hash-cpu");
+        return (totals.GetProperty("hashes").GetInt64(), totals.GetProperty("cpuMs").GetDouble());
+    }
+
     public async Task<List<(string Email, string Password)>> RegisterAsync(HttpClient http, int count)
     {
         var users = new List<(string, string)>();

@@ -61,15 +61,9 @@ internal static partial class ProcStat
         }
     }
 
-    /// <summary>The calling thread's CPU time, in nanoseconds resolution.</summary>
-    public static double ThreadMs()
-    {
-        if (clock_gettime(ClockThreadCpuTime, out var ts) != 0)
-        {
-            throw new InvalidOperationException("clock_gettime(CLOCK_THREAD_CPUTIME_ID) failed");
-        }
-        return ts.Seconds * 1000.0 + ts.Nanoseconds / 1e6;
-    }
+    /// <summary>The calling thread's CPU time (the same clock Login.Api reads around each hash).</summary>
+    public static double ThreadMs() => AccessPlatform.Login.Telemetry.ThreadCpuTime.NowMs()
+        ?? throw new InvalidOperationException("clock_gettime(CLOCK_THREAD_CPUTIME_ID) failed");
 
     // Fields after the command name, numbered from "state" = 0: ppid 1, utime 11, stime 12, cutime 13, cstime 14.
     private static long[]? Fields(int pid)
@@ -86,15 +80,4 @@ internal static partial class ProcStat
         var rest = text[(text.LastIndexOf(')') + 2)..].Split(' ');
         return [.. rest.Take(15).Select((v, i) => i == 0 ? 0 : long.Parse(v, CultureInfo.InvariantCulture))];
     }
-
-    private const int ClockThreadCpuTime = 3;
-
-    private struct Timespec
-    {
-        public long Seconds;
-        public long Nanoseconds;
-    }
-
-    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
-    private static extern int clock_gettime(int clockId, out Timespec value);
 }

@@ -99,6 +99,12 @@ HttpRequestMessage PlatformLogin(int client)
     request.Headers.Add("Cookie", $"ap_device={deviceId}");
     return request;
 }
+using var loginApiInternal = await InternalClient.LoginApiAsync(app);
+async Task<(long, double)> HashTotalsAsync()
+{
+    var totals = await loginApiInternal.GetFromJsonAsync<System.Text.Json.JsonElement>("/internal/testing/hash-cpu");
+    return (totals.GetProperty("hashes").GetInt64(), totals.GetProperty("cpuMs").GetDouble());
+}
 // --delivery-only: the code delivery table alone (e.g. to compare two builds of the worker).
 if (!args.Contains("--delivery-only"))
 {
@@ -109,7 +115,7 @@ if (!args.Contains("--delivery-only"))
     foreach (var concurrency in levels)
     {
         using var sampler = concurrency == levels.Max() ? PssSampler.Start(productionSet, saturated) : null;
-        platform.Add(await LoadDriver.RunAsync(http, PlatformLogin, concurrency, TimeSpan.FromSeconds(seconds), loginPath));
+        platform.Add(await LoadDriver.RunAsync(http, PlatformLogin, concurrency, TimeSpan.FromSeconds(seconds), loginPath, HashTotalsAsync));
     }
     systems.Add(("this platform (through the gateway, trusted device)", "Argon2id 19 MiB t=2", argonMs, platform));
 
@@ -127,7 +133,7 @@ if (!args.Contains("--delivery-only"))
             var phases = new List<PhaseResult>();
             foreach (var concurrency in levels)
             {
-                phases.Add(await LoadDriver.RunAsync(peerHttp, c => peer.Login(peerUsers[c]), concurrency, TimeSpan.FromSeconds(seconds), peerProcesses));
+                phases.Add(await LoadDriver.RunAsync(peerHttp, c => peer.Login(peerUsers[c]), concurrency, TimeSpan.FromSeconds(seconds), peerProcesses, peer.HashTotalsAsync));
             }
             systems.Add(($"stock ASP.NET Core Identity (MapIdentityApi, EF Core, cookie login, no gateway)", label, hashMs, phases));
         }

@@ -11,10 +11,10 @@ namespace AccessPlatform.Tests;
 /// redeclaring a queue with <c>x-queue-type: quorum</c> succeeds only when it already is one (RabbitMQ refuses an
 /// inequivalent <c>x-queue-type</c> with 406 PRECONDITION_FAILED) — shown on two probe queues first.
 /// </summary>
-[Collection(QuorumQueuesCollection.Name)]
-public sealed class QuorumQueueTests(QuorumQueuesFixture fixture)
+[Collection(ReplicaCollection.Name)]
+public sealed class QuorumQueueTests(ReplicaPlatformFixture platform)
 {
-    private PlatformFixture Platform => fixture.Platform;
+    private PlatformFixture Platform => platform;
 
     [Fact]
     public async Task Every_receive_queue_is_a_quorum_queue_when_the_setting_is_on()
@@ -39,9 +39,9 @@ public sealed class QuorumQueueTests(QuorumQueuesFixture fixture)
         using var sink = Platform.ResourceClient("twilio-sink");
         var before = await SinkCountAsync(sink);
 
-        var sent = await loginApi.PostAsync($"/internal/ops/notifications/test?channel=sms&to={Uri.EscapeDataString(QuorumQueuesFixture.InvalidNumber)}", null);
+        var sent = await loginApi.PostAsync($"/internal/ops/notifications/test?channel=sms&to={Uri.EscapeDataString(ReplicaPlatformFixture.InvalidNumber)}", null);
         Assert.True(sent.IsSuccessStatusCode, $"test SMS accepted: {(int)sent.StatusCode}");
-        await Platform.WaitForSmsAsync(QuorumQueuesFixture.InvalidNumber, m => m.Status == 400);
+        await Platform.WaitForSmsAsync(ReplicaPlatformFixture.InvalidNumber, m => m.Status == 400);
 
         await using var connection = await ConnectAsync();
         var errorQueued = false;
@@ -89,7 +89,7 @@ public sealed class QuorumQueueTests(QuorumQueuesFixture fixture)
     }
 
     private static async Task<int> SinkCountAsync(HttpClient sink) =>
-        (await sink.GetFromJsonAsync<ReceivedSms[]>("/api/messages", PlatformFixture.JsonOptions))!.Count(m => m.To == QuorumQueuesFixture.InvalidNumber);
+        (await sink.GetFromJsonAsync<ReceivedSms[]>("/api/messages", PlatformFixture.JsonOptions))!.Count(m => m.To == ReplicaPlatformFixture.InvalidNumber);
 
     private async Task<IConnection> ConnectAsync() =>
         await new ConnectionFactory { Uri = new Uri((await Platform.App.GetConnectionStringAsync("messaging"))!) }.CreateConnectionAsync();

@@ -181,8 +181,13 @@ public sealed partial class EmailTemplateTests : IAsyncLifetime
         Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"), "the email scrolls sideways at 360 px");
         Assert.Equal(0, await page.Locator("img").CountAsync());
 
-        var axe = await page.RunAxe(new AxeRunOptions { RunOnly = new RunOnlyOptions { Type = "tag", Values = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] }, ResultTypes = [ResultType.Violations] });
-        Assert.True(axe.Violations.Length == 0, string.Join('\n', axe.Violations.Select(v => $"{v.Id}: {v.Help}")));
+        if (language == "en")
+        {
+            // axe once per kind: the German one has the same markup with other words (checked above for text, lang,
+            // buttons and width); an axe run is most of a case's time.
+            var axe = await page.RunAxe(new AxeRunOptions { RunOnly = new RunOnlyOptions { Type = "tag", Values = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] }, ResultTypes = [ResultType.Violations] });
+            Assert.True(axe.Violations.Length == 0, string.Join('\n', axe.Violations.Select(v => $"{v.Id}: {v.Help}")));
+        }
         await page.CloseAsync();
     }
 

@@ -11,10 +11,11 @@ builder.Services.AddDbContext<PeerDbContext>(options => options.UseNpgsql(
 builder.Services.AddAuthorization();
 builder.Services.AddIdentityApiEndpoints<IdentityUser>(options => options.Lockout.AllowedForNewUsers = true)
     .AddEntityFrameworkStores<PeerDbContext>();
-if (builder.Configuration["Peer:Hasher"] == "argon2id")
-{
-    builder.Services.AddScoped<IPasswordHasher<IdentityUser>, Argon2idPasswordHasher<IdentityUser>>();
-}
+// The hasher (stock, or Argon2id), measured: each verification's thread CPU time is summed for the bench.
+builder.Services.AddSingleton<HashCpuTotals>();
+builder.Services.AddScoped<IPasswordHasher<IdentityUser>>(sp => new MeasuredPasswordHasher<IdentityUser>(
+    builder.Configuration["Peer:Hasher"] == "argon2id" ? new Argon2idPasswordHasher<IdentityUser>() : ActivatorUtilities.CreateInstance<PasswordHasher<IdentityUser>>(sp),
+    sp.GetRequiredService<HashCpuTotals>()));
 
 var app = builder.Build();
 using (var scope = app.Services.CreateScope())
@@ -23,5 +24,10 @@ using (var scope = app.Services.CreateScope())
     await scope.ServiceProvider.GetRequiredService<PeerDbContext>().Database.EnsureCreatedAsync();
 }
 app.MapIdentityApi<IdentityUser>();
+app.MapGet("/bench/hash-cpu", (HashCpuTotals totals) =>
+{
+    var (hashes, cpuMs) = totals.Read();
+    return TypedResults.Ok(new { hashes, cpuMs });
+}).WithName("HashCpu").WithSummary("Verifications and their thread CPU time since start.");
 app.MapGet("/health", () => TypedResults.Text("Healthy")).WithName("Health").WithSummary("Answers once the database exists.");
 app.Run();
