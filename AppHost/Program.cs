@@ -29,9 +29,6 @@ var loginApi = builder.AddService<Projects.Login_Api>("login-api")
     .WithInternalApiKey(internalApiKey)
     .WithOpsCommands(internalApiKey)
     .WithCreateAccountCommand(internalApiKey)
-    // Argon2id takes 19 MiB from malloc per hash; glibc gives each hashing thread its own arena and keeps the freed
-    // memory there, so a pool of threads kept ~40 MiB each. Two arenas hold what the two concurrent hashes need.
-    .WithEnvironment("MALLOC_ARENA_MAX", "2")
     .WithReplicasFromSettings();
 
 var ssoApi = builder.AddService<Projects.Sso_Api>("sso-api")

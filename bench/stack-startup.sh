@@ -33,8 +33,8 @@ stack_pids() {
   local started=$1 data=$2 p anc
   for d in /proc/[0-9]*; do
     p=${d#/proc/}
-    if tr '\0' ' ' <"$d/cmdline" 2>/dev/null | grep -qF -e "$root/" -e "$data"; then echo "$p"; continue; fi
-    if tr '\0' '\n' <"$d/environ" 2>/dev/null | grep -qF "$data"; then echo "$p"; continue; fi
+    if tr '\0' ' ' 2>/dev/null <"$d/cmdline" | grep -qF -e "$root/" -e "$data"; then echo "$p"; continue; fi
+    if tr '\0' '\n' 2>/dev/null <"$d/environ" | grep -qF "$data"; then echo "$p"; continue; fi
     anc=$p
     while [ -n "$anc" ] && [ "$anc" -gt 1 ]; do
       [ "$anc" = "$started" ] && { echo "$p"; break; }
@@ -64,6 +64,10 @@ stop_stack() {
   sleep 3
   rm -rf "$Infrastructure__DataDirectory"
 }
+if curl -s -m 2 -o /dev/null http://localhost:8080/; then
+  echo "something already answers on localhost:8080 (a running dev stack?): stop it first" >&2
+  exit 1
+fi
 started=
 trap '[ -n "$started" ] && stop_stack 2>/dev/null || true' EXIT
 
@@ -75,7 +79,7 @@ total=0
 for p in $(stack_pids "$started" "$Infrastructure__DataDirectory"); do
   pss=$(awk '/^Pss:/{print $2}' "/proc/$p/smaps_rollup" 2>/dev/null || true)
   [ -n "$pss" ] || continue
-  cmd=$(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)
+  cmd=$(tr '\0' ' ' 2>/dev/null <"/proc/$p/cmdline")
   case "$cmd" in
     *"/Gateway/bin/"*) k=Gateway ;; *"/Login.Api/bin/"*) k=Login.Api ;; *"/Sso.Api/bin/"*) k=Sso.Api ;;
     *"/Notifications.Worker/bin/"*) k=Notifications.Worker ;; *"/TwilioSink/bin/"*) k="TwilioSink (dev SMS sink)" ;;

@@ -14,7 +14,7 @@ namespace AccessPlatform.Login.AccountChanges;
 /// The messages of account changes, in the user's language: to the user's address, to an address or number being
 /// confirmed, or to an address the user had before. Bodies may hold a link; only the body carries it.
 /// </summary>
-public sealed class AccountChangeNotifier(IPublishEndpoint publisher, IStringLocalizer<AccountChangeResource> text, EmailComposer emails, IOptions<PlatformOptions> platform,
+public sealed class AccountChangeNotifier(IPublishEndpoint publisher, NotificationOutbox outbox, IStringLocalizer<AccountChangeResource> text, EmailComposer emails, IOptions<PlatformOptions> platform,
     TimeProvider clock)
 {
     public Uri Link(string pathAndQuery) => new(platform.Value.PublicOrigin, pathAndQuery);
@@ -25,7 +25,7 @@ public sealed class AccountChangeNotifier(IPublishEndpoint publisher, IStringLoc
     public string Now => clock.GetUtcNow().ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
 
     public Task EmailAsync(User user, string to, string key, params object[] arguments) =>
-        publisher.Publish(emails.Compose(Guid.NewGuid(), to, user.PreferredLanguage, text, key + "_Subject", key + "_Body",
+        outbox.PublishAsync(emails.Compose(Guid.NewGuid(), to, user.PreferredLanguage, text, key + "_Subject", key + "_Body",
             NotificationPurpose.AccountChanged, arguments));
 
     /// <summary>An SMS holding a one-time code: it ends with the origin-bound line, so browsers offer it on our site only.</summary>

@@ -4,7 +4,6 @@ using AccessPlatform.Contracts;
 using AccessPlatform.Login.Data;
 using AccessPlatform.Login.Localization;
 using AccessPlatform.Login.Notifications;
-using MassTransit;
 using Microsoft.Extensions.Localization;
 using Fido2NetLib;
 using Fido2NetLib.Exceptions;
@@ -36,7 +35,7 @@ public sealed record PasskeyProof(Guid UserId, Guid PasskeyId);
 /// </summary>
 public sealed class PasskeyService(IFido2 fido2, PasskeyVerifier verifier, PasskeyStore store, PasskeyChallengeStore challenges,
     PasskeyLoginBinding signInBinding, AuditLog audit, IOptions<PasskeyOptions> options, TimeProvider clock,
-    UserNotifier notifier, IPublishEndpoint publisher, IStringLocalizer<PasskeyResource> text, EmailComposer emails)
+    UserNotifier notifier, NotificationOutbox outbox, IStringLocalizer<PasskeyResource> text, EmailComposer emails)
 {
     public const int MaxNameLength = 64;
 
@@ -207,7 +206,7 @@ public sealed class PasskeyService(IFido2 fido2, PasskeyVerifier verifier, Passk
     private Task EmailAsync(User user, string key, string passkeyName)
     {
         var arguments = new object[] { user.Username, passkeyName, clock.GetUtcNow().ToString("yyyy-MM-dd HH:mm"), notifier.Link("/forgot-password") };
-        return publisher.Publish(emails.Compose(Guid.NewGuid(), user.Email, user.PreferredLanguage, text, key + "_Subject", key + "_Body",
+        return outbox.PublishAsync(emails.Compose(Guid.NewGuid(), user.Email, user.PreferredLanguage, text, key + "_Subject", key + "_Body",
             NotificationPurpose.AuthenticatorChanged, arguments));
     }
 

@@ -2,7 +2,6 @@ using AccessPlatform.Contracts;
 using AccessPlatform.Login.Data;
 using AccessPlatform.Login.Localization;
 using AccessPlatform.Login.Notifications;
-using MassTransit;
 using Microsoft.Extensions.Localization;
 
 namespace AccessPlatform.Login.Sso;
@@ -12,7 +11,7 @@ namespace AccessPlatform.Login.Sso;
 /// company sign-in can now act as them, ASVS 6.3.7), the welcome of a user created just in time, and every SSO
 /// settings change to each Account Manager of the account.
 /// </summary>
-public sealed class SsoLinkNotifier(IPublishEndpoint publisher, IStringLocalizer<SsoLinkResource> text, EmailComposer emails, UserNotifier links, TimeProvider clock)
+public sealed class SsoLinkNotifier(NotificationOutbox outbox, IStringLocalizer<SsoLinkResource> text, EmailComposer emails, UserNotifier links, TimeProvider clock)
 {
     public Task SendLinkedAsync(User user, string idpEntityId) =>
         EmailAsync(user, NotificationPurpose.SsoLinkChanged, "Email_Linked_Subject", "Email_Linked_Body",
@@ -37,5 +36,5 @@ public sealed class SsoLinkNotifier(IPublishEndpoint publisher, IStringLocalizer
     private string Now() => clock.GetUtcNow().ToString("yyyy-MM-dd HH:mm 'UTC'");
 
     private Task EmailAsync(User user, NotificationPurpose purpose, string subjectKey, string bodyKey, params object[] arguments) =>
-        publisher.Publish(emails.Compose(Guid.NewGuid(), user.Email, user.PreferredLanguage, text, subjectKey, bodyKey, purpose, arguments));
+        outbox.PublishAsync(emails.Compose(Guid.NewGuid(), user.Email, user.PreferredLanguage, text, subjectKey, bodyKey, purpose, arguments));
 }

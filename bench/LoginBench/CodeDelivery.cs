@@ -39,7 +39,7 @@ internal static class CodeDelivery
         }
         users = users[Warmup..];
         var sentAt = new ConcurrentDictionary<string, DateTimeOffset>();
-        var refused = new ConcurrentDictionary<int, int>();
+        var refused = new ConcurrentDictionary<string, int>();
         var pacing = Stopwatch.StartNew();
         await Task.WhenAll(users.Select(async (user, i) =>
         {
@@ -49,9 +49,9 @@ internal static class CodeDelivery
                 await Task.Delay(due - pacing.Elapsed);
             }
             var status = await SendAsync(http, user.Username, user.Password, channel, () => sentAt[user.Recipient] = DateTimeOffset.UtcNow);
-            if (status != HttpStatusCode.Accepted)
+            if (status is not null)
             {
-                refused.AddOrUpdate((int)status, 1, (_, n) => n + 1);
+                refused.AddOrUpdate(status, 1, (_, n) => n + 1);
             }
         }));
 
@@ -65,16 +65,21 @@ internal static class CodeDelivery
         }
         while (latencies.Length < users.Count && deadline.Elapsed < TimeSpan.FromSeconds(10));
         return new Result(channel, users.Count, latencies.Length, LoadDriver.Percentile(latencies, 0.5), LoadDriver.Percentile(latencies, 0.99),
-            refused.IsEmpty ? "none" : string.Join(", ", refused.OrderBy(r => r.Key).Select(r => $"{r.Value}× {r.Key}")));
+            refused.IsEmpty ? "none" : string.Join(", ", refused.OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => $"{r.Value}× {r.Key}")));
     }
 
     private const int Warmup = 10;
 
     /// <summary>A new-device login (its flow waits for the second factor), then the send of its code with the cookies the login set (the flow is bound to its browser).</summary>
-    private static async Task<HttpStatusCode> SendAsync(HttpClient http, string username, string password, string channel, Action sending)
+    /// <returns>Null when the code was accepted for sending, else which request refused it and how.</returns>
+    private static async Task<string?> SendAsync(HttpClient http, string username, string password, string channel, Action sending)
     {
         using var login = await http.PostAsJsonAsync("/api/auth/login", new { username, password });
-        var flowId = (await login.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("flowId").GetString();
+        if (login.StatusCode != HttpStatusCode.OK || !(await login.Content.ReadFromJsonAsync<JsonElement>()).TryGetProperty("flowId", out var flow))
+        {
+            return $"login {(int)login.StatusCode}";
+        }
+        var flowId = flow.GetString();
         using var send = new HttpRequestMessage(HttpMethod.Post, "/api/auth/second-factor/send") { Content = JsonContent.Create(new { flowId, channel }) };
         if (login.Headers.TryGetValues("Set-Cookie", out var cookies))
         {
@@ -82,7 +87,7 @@ internal static class CodeDelivery
         }
         sending();
         using var sent = await http.SendAsync(send);
-        return sent.StatusCode;
+        return sent.StatusCode == HttpStatusCode.Accepted ? null : $"send {(int)sent.StatusCode}";
     }
 
     private static async Task<IEnumerable<(string To, DateTimeOffset At)>> ReceivedAsync(DistributedApplication app, string channel)

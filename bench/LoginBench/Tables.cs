@@ -67,7 +67,7 @@ internal static class Tables
     public static void Delivery(List<CodeDelivery.Result> results, int rate)
     {
         Console.WriteLine();
-        Console.WriteLine($"| code delivery at {rate} logins/s | codes | sends refused (status) | handed to provider | p50 ms | p99 ms | goal |");
+        Console.WriteLine($"| code delivery at {rate} logins/s | codes | refused (request status) | handed to provider | p50 ms | p99 ms | goal |");
         Console.WriteLine("|---|---:|---|---:|---:|---:|---|");
         foreach (var r in results)
         {
