@@ -27,7 +27,7 @@ public sealed partial class NotificationOutbox(
     {
         try
         {
-            await UserNotifier.PublishBounded(publisher, email, dependencies.Value);
+            await PublishBounded(publisher, email, dependencies.Value);
         }
         catch (DependencyUnavailableException unavailable)
         {
@@ -79,7 +79,7 @@ public sealed partial class NotificationOutbox(
             }
             try
             {
-                await UserNotifier.PublishBounded(publisher, email, dependencies.Value);
+                await PublishBounded(publisher, email, dependencies.Value);
                 await connection.ExecuteAsync("DELETE FROM notification_outbox WHERE message_id = @messageId", new { messageId }, transaction);
                 relayed++;
             }
@@ -95,6 +95,23 @@ public sealed partial class NotificationOutbox(
         }
         await transaction.CommitAsync(cancellationToken);
         return relayed;
+    }
+
+    /// <summary>
+    /// MassTransit waits for the broker as long as it is told to: a request never waits more than
+    /// <see cref="DependencyOptions.PublishTimeoutMs"/> for it, then answers 503.
+    /// </summary>
+    private static async Task PublishBounded<T>(IPublishEndpoint publisher, T message, DependencyOptions options) where T : class
+    {
+        using var timeout = new CancellationTokenSource(options.PublishTimeoutMs);
+        try
+        {
+            await publisher.Publish(message, timeout.Token);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or MassTransitException or TimeoutException or System.Net.Sockets.SocketException)
+        {
+            throw new DependencyUnavailableException("messaging", ex);
+        }
     }
 
     [LoggerMessage(EventId = 1401, Level = LogLevel.Warning,

@@ -2,7 +2,6 @@ using AccessPlatform.Contracts;
 using AccessPlatform.Login.Data;
 using AccessPlatform.Login.Flow;
 using AccessPlatform.Login.Localization;
-using MassTransit;
 using Microsoft.Extensions.Localization;
 using Microsoft.Extensions.Options;
 
@@ -52,22 +51,5 @@ public sealed class UserNotifier(
     {
         var email = emails.Compose(Guid.NewGuid(), user.Email, user.PreferredLanguage, text, subjectKey, bodyKey, purpose, arguments);
         await outbox.PublishAsync(email);
-    }
-
-    /// <summary>
-    /// MassTransit waits for the broker as long as it is told to: a request never waits more than
-    /// <see cref="DependencyOptions.PublishTimeoutMs"/> for it, then answers 503.
-    /// </summary>
-    public static async Task PublishBounded<T>(IPublishEndpoint publisher, T message, DependencyOptions options) where T : class
-    {
-        using var timeout = new CancellationTokenSource(options.PublishTimeoutMs);
-        try
-        {
-            await publisher.Publish(message, timeout.Token);
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or MassTransitException or TimeoutException or System.Net.Sockets.SocketException)
-        {
-            throw new DependencyUnavailableException("messaging", ex);
-        }
     }
 }

@@ -17,10 +17,10 @@ namespace AccessPlatform.Login.Tests;
 /// button plus the plain address, the code is large, nothing scrolls sideways, and axe finds no WCAG 2.1 AA violation.
 /// Screenshots: screenshots/email-&lt;kind&gt;-&lt;lang&gt;.png beside the test assembly.
 /// </summary>
-public sealed partial class EmailTemplateTests : IAsyncLifetime
+public sealed partial class EmailTemplateTests(EmailBrowser browser) : IClassFixture<EmailBrowser>
 {
-    private static readonly Uri Origin = new("https://access.example.com");
-    private static readonly string Screenshots = Path.Combine(AppContext.BaseDirectory, "screenshots");
+    internal static readonly Uri Origin = new("https://access.example.com");
+    internal static readonly string Screenshots = Path.Combine(AppContext.BaseDirectory, "screenshots");
 
     private static Uri Link(string pathAndQuery) => new(Origin, pathAndQuery);
 
@@ -99,46 +99,17 @@ public sealed partial class EmailTemplateTests : IAsyncLifetime
         return data;
     }
 
-    private ServiceProvider services = null!;
-    private IPlaywright playwright = null!;
-    private IBrowser browser = null!;
-
-    public async Task InitializeAsync()
-    {
-        services = new ServiceCollection()
-            .AddLocalization(o => o.ResourcesPath = "Resources")
-            .AddLogging()
-            .AddSingleton(Options.Create(new PlatformOptions { PublicOrigin = Origin }))
-            .AddSingleton<EmailComposer>()
-            .BuildServiceProvider();
-        playwright = await Playwright.CreateAsync();
-        browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = "/usr/bin/chromium",
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        });
-        Directory.CreateDirectory(Screenshots);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await browser.DisposeAsync();
-        playwright.Dispose();
-        await services.DisposeAsync();
-    }
-
     private SendEmail Compose(Kind kind, string language, object[]? arguments = null)
     {
-        var text = services.GetRequiredService<IStringLocalizerFactory>().Create(kind.Family);
-        return services.GetRequiredService<EmailComposer>().Compose(Guid.NewGuid(), "ben@example.test", language, text, kind.Subject, kind.Body,
+        var text = browser.Services.GetRequiredService<IStringLocalizerFactory>().Create(kind.Family);
+        return browser.Services.GetRequiredService<EmailComposer>().Compose(Guid.NewGuid(), "ben@example.test", language, text, kind.Subject, kind.Body,
             kind.Purpose, arguments ?? kind.Arguments);
     }
 
     /// <summary>A phone's width: long links must wrap, nothing may scroll sideways.</summary>
     private async Task<IPage> ShowAsync(string html, ColorScheme scheme = ColorScheme.Light)
     {
-        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 360, Height = 740 }, ColorScheme = scheme });
+        var page = await browser.Chromium.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 360, Height = 740 }, ColorScheme = scheme });
         await page.SetContentAsync(html);
         return page;
     }
@@ -201,6 +172,7 @@ public sealed partial class EmailTemplateTests : IAsyncLifetime
         Assert.Equal("rgb(226, 232, 240)", await page.Locator(".ap-card").EvaluateAsync<string>("e => getComputedStyle(e).color"));
         var axe = await page.RunAxe(new AxeRunOptions { RunOnly = new RunOnlyOptions { Type = "tag", Values = ["wcag2aa"] }, ResultTypes = [ResultType.Violations] });
         Assert.True(axe.Violations.Length == 0, string.Join('\n', axe.Violations.Select(v => $"{v.Id}: {v.Help}")));
+        await page.CloseAsync();
     }
 
     /// <summary>
@@ -228,6 +200,7 @@ public sealed partial class EmailTemplateTests : IAsyncLifetime
         Assert.Null(await page.EvaluateAsync<int?>("() => window.pwned ?? null"));
         Assert.Contains(Hostile, await page.InnerTextAsync("body"));
         Assert.Contains(Hostile, email.TextBody);
+        await page.CloseAsync();
     }
 
     [Fact]
@@ -242,4 +215,42 @@ public sealed partial class EmailTemplateTests : IAsyncLifetime
 
     [GeneratedRegex(@"\s+")]
     private static partial Regex Whitespace();
+}
+
+/// <summary>
+/// One Chromium and one composer for every case of <see cref="EmailTemplateTests"/>: a browser launched per case (as
+/// an <c>IAsyncLifetime</c> of the test class is) cost more than the case's own checks.
+/// </summary>
+public sealed class EmailBrowser : IAsyncLifetime
+{
+    private IPlaywright playwright = null!;
+
+    public ServiceProvider Services { get; private set; } = null!;
+
+    public IBrowser Chromium { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Services = new ServiceCollection()
+            .AddLocalization(o => o.ResourcesPath = "Resources")
+            .AddLogging()
+            .AddSingleton(Options.Create(new PlatformOptions { PublicOrigin = EmailTemplateTests.Origin }))
+            .AddSingleton<EmailComposer>()
+            .BuildServiceProvider();
+        playwright = await Playwright.CreateAsync();
+        Chromium = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = "/usr/bin/chromium",
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        });
+        Directory.CreateDirectory(EmailTemplateTests.Screenshots);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Chromium.DisposeAsync();
+        playwright.Dispose();
+        await Services.DisposeAsync();
+    }
 }
