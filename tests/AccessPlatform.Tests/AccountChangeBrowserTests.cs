@@ -22,8 +22,7 @@ public sealed partial class AccountChangeBrowserTests(PlatformFixture platform)
         var user = await platform.CreateUserAsync("change-pages", language: language);
         var newPassword = PasswordResetTestSupport.StrongPassword();
         var newEmail = $"browser-{Guid.NewGuid():N}@example.test";
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await BrowserTests.LaunchAsync(playwright);
+        await using var browser = await SharedChromium.LeaseAsync();
         var context = await browser.NewContextAsync(new BrowserNewContextOptions { Locale = locale });
         await context.AddCookiesAsync([new Microsoft.Playwright.Cookie { Name = "ap_device", Value = platform.TrustedDeviceId, Url = platform.GatewayAddress.ToString() }]);
         var page = await context.NewPageAsync();
@@ -106,8 +105,7 @@ public sealed partial class AccountChangeBrowserTests(PlatformFixture platform)
     public async Task Without_a_recent_sign_in_the_pages_send_the_browser_to_reauthenticate_and_back()
     {
         var user = await platform.CreateUserAsync("change-reauth");
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await BrowserTests.LaunchAsync(playwright);
+        await using var browser = await SharedChromium.LeaseAsync();
         var context = await browser.NewContextAsync();
         await context.AddCookiesAsync([new Microsoft.Playwright.Cookie { Name = "ap_device", Value = platform.TrustedDeviceId, Url = platform.GatewayAddress.ToString() }]);
         var page = await context.NewPageAsync();

@@ -14,8 +14,7 @@ public sealed class AccountSecurityBrowserTests(PlatformFixture platform)
     public async Task The_security_page_is_linked_from_home_and_has_no_accessibility_violations(string locale, string language)
     {
         var user = await platform.CreateUserAsync("security-page", language: language);
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await BrowserTests.LaunchAsync(playwright);
+        await using var browser = await SharedChromium.LeaseAsync();
         var context = await browser.NewContextAsync(new BrowserNewContextOptions { Locale = locale });
         await context.AddCookiesAsync([new Microsoft.Playwright.Cookie { Name = "ap_device", Value = platform.TrustedDeviceId, Url = platform.GatewayAddress.ToString() }]);
         var page = await context.NewPageAsync();

@@ -19,14 +19,7 @@ public sealed partial class AdminBrowserTests(PlatformFixture platform)
         var account = PasswordResetTestSupport.NewAccount();
         var manager = await platform.CreateUserAsync("ui-mgr", account: account, roles: ["AccountManager", "User"]);
         var user = await platform.CreateUserAsync("ui-user", account: account);
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = "/usr/bin/chromium",
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync"],
-        });
+        await using var browser = await SharedChromium.LeaseAsync();
         Directory.CreateDirectory(Screenshots);
 
         // The Account Manager, on their trusted device.

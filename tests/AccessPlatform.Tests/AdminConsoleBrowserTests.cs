@@ -25,14 +25,7 @@ public sealed class AdminConsoleBrowserTests(PlatformFixture platform)
             ("users", "/admin/users"), ("profile", $"/admin/users/{user.Id}"), ("teams", "/admin/teams"),
             ("audit", "/admin/audit"), ("security", "/admin/security"), ("sso", "/admin/sso"),
         };
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = "/usr/bin/chromium",
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync"],
-        });
+        await using var browser = await SharedChromium.LeaseAsync();
         Directory.CreateDirectory(Screenshots);
         var context = await browser.NewContextAsync(new BrowserNewContextOptions { Locale = "en-US", ViewportSize = new() { Width = 1280, Height = 900 } });
         await context.AddCookiesAsync([new Microsoft.Playwright.Cookie { Name = "ap_device", Value = platform.TrustedDeviceId, Url = platform.GatewayAddress.ToString() }]);

@@ -18,8 +18,7 @@ public sealed class AdminResetSecondFactorsBrowserTests(PlatformFixture platform
         var manager = await platform.CreateUserAsync("ui-reset-mgr", account: account, roles: ["AccountManager", "User"]);
         var user = await platform.CreateUserAsync("ui-reset-user", account: account);
         await platform.GenerateRecoveryCodesAsync(user);
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await BrowserTests.LaunchAsync(playwright);
+        await using var browser = await SharedChromium.LeaseAsync();
         Directory.CreateDirectory(Screenshots);
         var context = await browser.NewContextAsync(new BrowserNewContextOptions { Locale = "en-US" });
         await context.AddCookiesAsync([new Microsoft.Playwright.Cookie { Name = "ap_device", Value = platform.TrustedDeviceId, Url = platform.GatewayAddress.ToString() }]);

@@ -27,14 +27,7 @@ public sealed class AdminWorkflowBrowserTests(PlatformFixture platform)
         using var targetBrowser = platform.NewClient();
         Assert.Equal(HttpStatusCode.OK, (await targetBrowser.LoginAsync(target.Username, target.Password)).StatusCode);
 
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = "/usr/bin/chromium",
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync"],
-        });
+        await using var browser = await SharedChromium.LeaseAsync();
         Directory.CreateDirectory(Screenshots);
 
         var noScript = await browser.NewContextAsync(new BrowserNewContextOptions { Locale = "en-US", JavaScriptEnabled = false, AcceptDownloads = true });

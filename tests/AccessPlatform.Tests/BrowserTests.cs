@@ -12,8 +12,7 @@ public sealed class BrowserTests(PlatformFixture platform)
     public async Task A_user_signs_in_through_the_page_switches_language_and_signs_out()
     {
         var user = await platform.CreateUserAsync("browser");
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await LaunchAsync(playwright);
+        await using var browser = await SharedChromium.LeaseAsync();
         var context = await browser.NewContextAsync(new BrowserNewContextOptions { Locale = "en-US" });
         await context.AddCookiesAsync([new Microsoft.Playwright.Cookie { Name = "ap_device", Value = platform.TrustedDeviceId, Url = platform.GatewayAddress.ToString() }]);
         var page = await context.NewPageAsync();
@@ -57,8 +56,7 @@ public sealed class BrowserTests(PlatformFixture platform)
     public async Task A_new_device_walks_through_the_emailed_code_page()
     {
         var user = await platform.CreateUserAsync("browser2fa", trustDevice: false);
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await LaunchAsync(playwright);
+        await using var browser = await SharedChromium.LeaseAsync();
         var page = await browser.NewPageAsync(new BrowserNewPageOptions { Locale = "en-US" });
         Directory.CreateDirectory(Screenshots);
 
@@ -93,12 +91,4 @@ public sealed class BrowserTests(PlatformFixture platform)
         var email = await platform.WaitForEmailAsync(user.Email, m => m.Subject == "Your sign-in code");
         return System.Text.RegularExpressions.Regex.Match(email.PlainText, @"\b\d{6}\b").Value;
     }
-
-    internal static Task<IBrowser> LaunchAsync(IPlaywright playwright) => playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-    {
-        ExecutablePath = "/usr/bin/chromium",
-        Headless = true,
-        Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"],
-    });
 }

@@ -31,8 +31,7 @@ public sealed partial class DependencyOutageTests(PlatformFixture platform)
         Assert.Equal(HttpStatusCode.OK, (await signedIn.LoginAsync(user.Username, user.Password)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await signedIn.GetAsync("/api/auth/session")).StatusCode);
         using var anonymous = platform.NewClient();
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await BrowserTests.LaunchAsync(playwright);
+        await using var browser = await SharedChromium.LeaseAsync();
         var page = await SignedInBrowserAsync(browser, user);
         // The append-only file is fsynced every second: the session written just now is on disk after that.
         await Task.Delay(1500);
@@ -104,8 +103,7 @@ public sealed partial class DependencyOutageTests(PlatformFixture platform)
             // Sso.Api reads the account's connection from its database: its page says "temporarily unavailable" (was 29 s).
             var saml = await TimedAsync(() => PageAsync(anonymous, $"/login/saml/{LoginApiClient.Account}/", "fr"));
             await AssertUnavailablePageAsync(saml, "Temporairement indisponible");
-            using var playwright = await Playwright.CreateAsync();
-            await using var browser = await BrowserTests.LaunchAsync(playwright);
+            await using var browser = await SharedChromium.LeaseAsync();
             var page = await browser.NewPageAsync();
             await AssertUnavailableInBrowserAsync(page, $"/login/saml/{LoginApiClient.Account}/", "Sso.Api/Resources/SsoResource", "sso-api");
 
@@ -129,7 +127,7 @@ public sealed partial class DependencyOutageTests(PlatformFixture platform)
 
     private static readonly string Screenshots = Path.Combine(AppContext.BaseDirectory, "screenshots");
 
-    private async Task<IPage> SignedInBrowserAsync(IBrowser browser, TestUser user)
+    private async Task<IPage> SignedInBrowserAsync(SharedChromium.Lease browser, TestUser user)
     {
         var context = await browser.NewContextAsync(new BrowserNewContextOptions { Locale = "en-US" });
         await context.AddCookiesAsync([new Microsoft.Playwright.Cookie { Name = "ap_device", Value = platform.TrustedDeviceId, Url = platform.GatewayAddress.ToString() }]);

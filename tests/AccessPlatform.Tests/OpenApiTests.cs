@@ -124,8 +124,7 @@ public sealed partial class OpenApiTests(PlatformFixture platform)
     [Fact]
     public async Task The_API_reference_renders_both_APIs_in_a_browser_without_CSP_errors()
     {
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await BrowserTests.LaunchAsync(playwright);
+        await using var browser = await SharedChromium.LeaseAsync();
         var page = await browser.NewPageAsync(new BrowserNewPageOptions { Locale = "en-US", ViewportSize = new() { Width = 1280, Height = 900 } });
         var problems = new List<string>();
         var foreign = new List<string>();

@@ -22,8 +22,7 @@ public sealed class PasskeyBrowserTests(PlatformFixture platform)
     public async Task A_passkey_is_registered_signs_in_passwordless_and_as_second_factor_and_is_refused_once_removed()
     {
         var user = await platform.CreateUserAsync("passkey");
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await BrowserTests.LaunchAsync(playwright);
+        await using var browser = await SharedChromium.LeaseAsync();
         Directory.CreateDirectory(Screenshots);
 
         // A trusted browser: register a passkey on the security page.
@@ -147,8 +146,7 @@ public sealed class PasskeyBrowserTests(PlatformFixture platform)
     public async Task The_passkey_pages_have_no_accessibility_violations(string locale, string language)
     {
         var user = await platform.CreateUserAsync("passkey-axe", language: language);
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await BrowserTests.LaunchAsync(playwright);
+        await using var browser = await SharedChromium.LeaseAsync();
         var context = await browser.NewContextAsync(new BrowserNewContextOptions { Locale = locale });
         await context.AddCookiesAsync([new Microsoft.Playwright.Cookie { Name = "ap_device", Value = platform.TrustedDeviceId, Url = Origin.ToString() }]);
         var page = await context.NewPageAsync();

@@ -43,8 +43,7 @@ public sealed partial class PhoneAndAccessibilityWalkTests(PlatformFixture platf
     {
         var account = PasswordResetTestSupport.NewAccount();
         var manager = await platform.CreateUserAsync("phone-mgr", account: account, roles: ["AccountManager", "User"], language: language, trustDevice: false);
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await BrowserTests.LaunchAsync(playwright);
+        await using var browser = await SharedChromium.LeaseAsync();
         var context = await browser.NewContextAsync(new BrowserNewContextOptions { Locale = locale, ViewportSize = Phone });
         context.SetDefaultTimeout(90_000); // a shared 2-core machine under load; nothing here waits on a timer
         var page = await context.NewPageAsync();
@@ -125,8 +124,7 @@ public sealed partial class PhoneAndAccessibilityWalkTests(PlatformFixture platf
     public async Task The_login_with_a_code_works_with_the_keyboard_alone_and_every_control_on_the_way_is_named()
     {
         var user = await platform.CreateUserAsync("keyboard", trustDevice: false);
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await BrowserTests.LaunchAsync(playwright);
+        await using var browser = await SharedChromium.LeaseAsync();
         var page = await browser.NewPageAsync(new BrowserNewPageOptions { Locale = "en-US" });
         page.SetDefaultTimeout(90_000);
         var visited = new List<string>();

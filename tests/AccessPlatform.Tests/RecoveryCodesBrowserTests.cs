@@ -20,8 +20,7 @@ public sealed class RecoveryCodesBrowserTests(PlatformFixture platform)
     public async Task Recovery_codes_are_generated_after_the_password_downloaded_and_one_signs_in_a_new_browser(string locale, string language)
     {
         var user = await platform.CreateUserAsync("browser-rc", language: language);
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await BrowserTests.LaunchAsync(playwright);
+        await using var browser = await SharedChromium.LeaseAsync();
         var context = await browser.NewContextAsync(new BrowserNewContextOptions { Locale = locale, AcceptDownloads = true });
         await context.AddCookiesAsync([new Microsoft.Playwright.Cookie { Name = "ap_device", Value = platform.TrustedDeviceId, Url = platform.GatewayAddress.ToString() }]);
         var page = await context.NewPageAsync();

@@ -15,8 +15,7 @@ public sealed partial class SignupBrowserTests(PlatformFixture platform)
         var signup = SignupTestSupport.NewSignup("de");
         var (key, username, email, password) = ((string)signup["accountKey"]!, (string)signup["username"]!, (string)signup["email"]!,
             (string)signup["password"]!);
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await BrowserTests.LaunchAsync(playwright);
+        await using var browser = await SharedChromium.LeaseAsync();
         var page = await browser.NewPageAsync(new BrowserNewPageOptions { Locale = "de-DE" });
         Directory.CreateDirectory(Screenshots);
         string Shot(string name) => Path.Combine(Screenshots, $"signup-{name}.png");

@@ -22,14 +22,7 @@ public sealed class SsoTestSignInTests(PlatformFixture platform, SamlIdpFixture 
         var publicOrigin = new Uri(spEntityId).GetLeftPart(UriPartial.Authority);
         var screenshots = Path.Combine(AppContext.BaseDirectory, "screenshots");
         Directory.CreateDirectory(screenshots);
-        using var playwright = await Playwright.CreateAsync();
-        await using var chromium = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = "/usr/bin/chromium",
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync"],
-        });
+        await using var chromium = await SharedChromium.LeaseAsync();
         var context = await chromium.NewContextAsync(new BrowserNewContextOptions { Locale = "en-US" });
         await context.AddCookiesAsync([new Microsoft.Playwright.Cookie { Name = "ap_device", Value = platform.TrustedDeviceId, Url = publicOrigin }]);
         var page = await context.NewPageAsync();

@@ -414,8 +414,7 @@ public sealed partial class SsoTests
         var publicOrigin = new Uri(account.SpEntityId).GetLeftPart(UriPartial.Authority);
         var screenshots = Path.Combine(AppContext.BaseDirectory, "screenshots");
         Directory.CreateDirectory(screenshots);
-        using var playwright = await Playwright.CreateAsync();
-        await using var chromium = await BrowserTests.LaunchAsync(playwright);
+        await using var chromium = await SharedChromium.LeaseAsync();
         var page = await chromium.NewPageAsync(new BrowserNewPageOptions { Locale = locale });
 
         await page.GotoAsync($"{publicOrigin}/login/saml/{account.Key}/?returnUrl=%2Faccount%2Fsecurity");

@@ -95,14 +95,7 @@ public sealed partial class SsoTests(PlatformFixture platform, SamlIdpFixture id
         var publicOrigin = new Uri(account.SpEntityId).GetLeftPart(UriPartial.Authority);
         var screenshots = Path.Combine(AppContext.BaseDirectory, "screenshots");
         Directory.CreateDirectory(screenshots);
-        using var playwright = await Microsoft.Playwright.Playwright.CreateAsync();
-        await using var chromium = await playwright.Chromium.LaunchAsync(new Microsoft.Playwright.BrowserTypeLaunchOptions
-        {
-            ExecutablePath = "/usr/bin/chromium",
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync"],
-        });
+        await using var chromium = await SharedChromium.LeaseAsync();
         var page = await chromium.NewPageAsync(new Microsoft.Playwright.BrowserNewPageOptions { Locale = "en-US" });
 
         await page.GotoAsync($"{publicOrigin}/login/saml/{account.Key}/?returnUrl=%2Faccount%2Fsessions");
