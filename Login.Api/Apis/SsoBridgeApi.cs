@@ -135,14 +135,7 @@ public static partial class SsoBridgeApi
         {
             errors["account"] = ["An account key is required."];
         }
-        if (report.Reason is null || !ReasonCode().IsMatch(report.Reason))
-        {
-            errors["reason"] = ["A reason code (lowercase letters, digits and dashes) is required."];
-        }
-        if (report.Ip is not null && !IPAddress.TryParse(report.Ip, out _))
-        {
-            errors["ip"] = ["Not an IP address."];
-        }
+        ValidateReasonAndIp(errors, report.Reason, report.Ip);
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors);
@@ -150,6 +143,19 @@ public static partial class SsoBridgeApi
         var account = await links.FindAccountAsync(report.Account!);
         await audit.RecordAsync(SsoAuditEvents.Refused, account?.Id, null, report.Reason, ip: report.Ip);
         return TypedResults.NoContent();
+    }
+
+    /// <summary>What every report Sso.Api sends for the audit carries: a reason code, and the client's address when known.</summary>
+    private static void ValidateReasonAndIp(Dictionary<string, string[]> errors, string? reason, string? ip)
+    {
+        if (reason is null || !ReasonCode().IsMatch(reason))
+        {
+            errors["reason"] = ["A reason code (lowercase letters, digits and dashes) is required."];
+        }
+        if (ip is not null && !IPAddress.TryParse(ip, out _))
+        {
+            errors["ip"] = ["Not an IP address."];
+        }
     }
 
     public static async Task<Results<Ok<SsoAccountView>, ProblemHttpResult>> GetAccount(string key, SsoLinkStore links) =>
@@ -334,14 +340,7 @@ public static partial class SsoBridgeApi
         {
             errors["event"] = ["One of sent, completed, refused."];
         }
-        if (report.Reason is null || !ReasonCode().IsMatch(report.Reason))
-        {
-            errors["reason"] = ["A reason code (lowercase letters, digits and dashes) is required."];
-        }
-        if (report.Ip is not null && !IPAddress.TryParse(report.Ip, out _))
-        {
-            errors["ip"] = ["Not an IP address."];
-        }
+        ValidateReasonAndIp(errors, report.Reason, report.Ip);
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors);
